@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Building responses: JSON bodies with the negotiated media type, raw schema bodies, and the
+ * single function that turns an sr_err into a Confluent error body. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "http_int.h"
+#include "schemaregd/log.h"
+
+static const char *const media_names[] = {"application/vnd.schemaregistry.v1+json",
+                                          "application/vnd.schemaregistry+json",
+                                          "application/json"};
+
+static void queue(struct http_request *req, unsigned status, struct MHD_Response *resp,
+                  const char *content_type)
+{
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    if (atomic_load(&req->server->draining))
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+    MHD_queue_response(req->conn, status, resp);
+    MHD_destroy_response(resp);
+    req->status = status;
+}
+
+void http_reply_raw(struct http_request *req, unsigned status, const char *body, size_t len)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
+    queue(req, status, resp, media_names[req->media]);
+}
+
+void http_reply_json(struct http_request *req, unsigned status, json_t *value)
+{
+    char *text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
+    json_decref(value);
+    if (!text) {
+        struct sr_err err = {0};
+        sr_err_set(&err, SR_E_INTERNAL, "Internal Server Error");
+        http_reply_error(req, &err);
+        return;
+    }
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+    queue(req, status, resp, media_names[req->media]);
+}
+
+void http_reply_error(struct http_request *req, const struct sr_err *err)
+{
+    int status = err->http_status ? err->http_status : 500;
+    if (status >= 500)
+        sr_log(SR_LOG_ERROR, req->id, "%s %s -> %d/%d %s%s%s", req->method, req->path, status,
+               err->error_code, err->message, err->detail[0] ? " | " : "", err->detail);
+    else if (sr_log_enabled(SR_LOG_DEBUG))
+        sr_log(SR_LOG_DEBUG, req->id, "%s %s -> %d/%d %s", req->method, req->path, status,
+               err->error_code, sr_err_message(err));
+    json_t *body = json_object();
+    json_object_set_new(body, "error_code", json_integer(err->error_code));
+    json_object_set_new(body, "message", json_string(sr_err_message(err)));
+    http_reply_json(req, (unsigned)status, body);
+}
+
+void http_reply_code(struct http_request *req, enum sr_error code, const char *message)
+{
+    struct sr_err err = {0};
+    if (message)
+        sr_err_set(&err, code, "%s", message);
+    else {
+        /* Framework errors carry their fixed text: "HTTP 404 Not Found" etc. */
+        static const struct {
+            enum sr_error code;
+            const char *text;
+        } fixed[] = {
+            {SR_E_HTTP_NOT_FOUND, "HTTP 404 Not Found"},
+            {SR_E_HTTP_METHOD_NOT_ALLOWED, "HTTP 405 Method Not Allowed"},
+            {SR_E_HTTP_PAYLOAD_TOO_LARGE, "HTTP 413 Payload Too Large"},
+            {SR_E_HTTP_UNSUPPORTED_MEDIA_TYPE, "HTTP 415 Unsupported Media Type"},
+            {SR_E_HTTP_SERVICE_UNAVAILABLE, "HTTP 503 Service Unavailable"},
+            {SR_E_INTERNAL, "Internal Server Error"},
+        };
+        const char *text = "Error";
+        for (size_t i = 0; i < SR_ARRAY_LEN(fixed); i++)
+            if (fixed[i].code == code)
+                text = fixed[i].text;
+        sr_err_set(&err, code, "%s", text);
+    }
+    http_reply_error(req, &err);
+}
+
+void http_reply_not_found(struct http_request *req)
+{
+    http_reply_code(req, SR_E_HTTP_NOT_FOUND, NULL);
+}
