@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -56,6 +57,11 @@ static bool is_sqlite_url(const char *url)
 static struct sr_store *open_store(const struct sr_config *cfg, struct sr_err *err)
 {
     if (is_sqlite_url(cfg->database_url)) {
+        if (!*cfg->database_url && mkdir(cfg->data_dir, 0750) != 0 && errno != EEXIST) {
+            sr_err_set(err, SR_E_INTERNAL, "cannot create --data-dir %s: %s", cfg->data_dir,
+                       strerror(errno));
+            return NULL;
+        }
         char *path = *cfg->database_url ? sr_xstrdup(cfg->database_url + 7)
                                         : sr_xasprintf("%s/schemaregd.db", cfg->data_dir);
         sr_log_info("store: embedded SQLite at %s", path);

@@ -37,9 +37,6 @@ enum sr_avro_form {
     /* What Confluent stores and returns: compact Schema.toString with the top-level types
      * of referenced schemas written as names. */
     SR_AVRO_FORM_CANONICAL,
-    /* Confluent's normalize=true form: as canonical, with properties sorted, aliases sorted
-     * and de-duplicated, empty docs dropped. */
-    SR_AVRO_FORM_NORMALIZED,
     /* format=resolved: referenced types written in full. */
     SR_AVRO_FORM_RESOLVED,
     /* For semantic equivalence only: properties (recursively) and aliases sorted, so that
@@ -48,6 +45,14 @@ enum sr_avro_form {
     /* The same with referenced types written in full. */
     SR_AVRO_FORM_EQUIVALENCE_RESOLVED,
 };
+
+/* Confluent's normalization (normalize=true): properties and aliases sorted, empty docs of
+ * named types dropped, defaults converted through their types, logical-type attributes
+ * first; the result is parsed again with opts (and the same references). Returns a new
+ * schema whose canonical form is the normalized string, or NULL with err (42201). */
+struct sr_avro_schema *sr_avro_normalize(const struct sr_avro_schema *s,
+                                         const struct sr_avro_parse_options *opts,
+                                         struct sr_err *err);
 
 /* Writes the schema in the given form. Returns a new string. */
 char *sr_avro_to_string(const struct sr_avro_schema *s, enum sr_avro_form form);

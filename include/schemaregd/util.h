@@ -25,9 +25,10 @@ char *sr_xstrdup(const char *s);
 char *sr_xstrndup(const char *s, size_t n);
 char *sr_xasprintf(const char *fmt, ...) SR_PRINTF(1, 2);
 
-/* A growable byte buffer with a hard maximum (0 = no maximum beyond SIZE_MAX/2). The data
- * is always NUL-terminated. Appending past the maximum fails and leaves the buffer marked
- * as overflowed: later appends fail too, so a caller may check once at the end. */
+/* A growable byte buffer with a hard maximum (0 = no maximum beyond SIZE_MAX/2). data is NULL
+ * until the first append and NUL-terminated from then on (sr_buf_take always returns a
+ * string). Appending past the maximum fails and leaves the buffer marked as overflowed: later
+ * appends fail too, so a caller may check once at the end. */
 struct sr_buf {
     char *data;
     size_t len;

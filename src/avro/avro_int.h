@@ -80,9 +80,13 @@ struct sr_avro_schema {
     /* Every node, for freeing; named nodes appear once. */
     struct avro_node **nodes;
     size_t n_nodes, cap_nodes;
-    /* Top-level named types of referenced schemas: written as names in canonical form. */
-    struct avro_node **ref_roots;
-    size_t n_ref_roots;
+    /* Named types defined by referenced schemas: written as names in canonical form. */
+    struct avro_node **ref_types;
+    size_t n_ref_types;
+    /* The referenced schemas' texts, kept for re-parsing (normalization). */
+    char **ref_texts;
+    size_t *ref_lens;
+    size_t n_refs;
 };
 
 /* Type names as Avro writes them ("int", "record", ...) and as compatibility messages do
@@ -104,6 +108,9 @@ const char *avro_qualified_name(const struct avro_node *n, const char *space);
  * members sorted by key (recursively), for equivalence comparisons. */
 void avro_write_json_string(struct sr_buf *b, const char *s);
 void avro_write_json(struct sr_buf *b, const json_t *v, bool sort_keys);
+/* Writes ,"k":v for each member of obj, keys sorted (Java String order), values with their
+ * object members sorted too. */
+void avro_write_sorted_members(struct sr_buf *b, const json_t *obj);
 /* Java's Double.toString(d) into out (at least 32 bytes). */
 void avro_format_double(double d, char *out, size_t cap);
 

@@ -13,7 +13,7 @@ struct emit_ctx {
     bool sort_props;     /* properties by key */
     bool deep_sort;      /* object members inside property values and defaults too */
     bool sort_aliases;   /* aliases sorted and de-duplicated */
-    bool drop_empty_doc; /* empty doc of named types dropped */
+
     const char *space; /* current namespace */
     /* Named nodes already written, by identity (open addressing). */
     const struct avro_node **written;
@@ -71,7 +71,7 @@ static int str_cmp(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Writes ,"k":v for each property. Normalized and equivalence forms sort by key. */
+/* Writes ,"k":v for each property; the equivalence forms sort them by key. */
 static void write_props(struct emit_ctx *e, const json_t *props)
 {
     if (!props)
@@ -127,7 +127,8 @@ static void write_type_aliases(struct emit_ctx *e, const struct avro_node *n)
 
 static bool keep_doc(const struct emit_ctx *e, const char *doc)
 {
-    return doc && !(e->drop_empty_doc && !*doc);
+    SR_UNUSED(e);
+    return doc != NULL;
 }
 
 static void write_node(struct emit_ctx *e, const struct avro_node *n);
@@ -290,13 +291,12 @@ char *sr_avro_to_string(const struct sr_avro_schema *s, enum sr_avro_form form)
     sr_buf_init(&b, 0);
     bool equivalence = form == SR_AVRO_FORM_EQUIVALENCE || form == SR_AVRO_FORM_EQUIVALENCE_RESOLVED;
     struct emit_ctx e = {.b = &b,
-                         .sort_props = equivalence || form == SR_AVRO_FORM_NORMALIZED,
+                         .sort_props = equivalence,
                          .deep_sort = equivalence,
-                         .sort_aliases = equivalence || form == SR_AVRO_FORM_NORMALIZED,
-                         .drop_empty_doc = form == SR_AVRO_FORM_NORMALIZED};
+                         .sort_aliases = equivalence};
     if (form != SR_AVRO_FORM_RESOLVED && form != SR_AVRO_FORM_EQUIVALENCE_RESOLVED)
-        for (size_t i = 0; i < s->n_ref_roots; i++)
-            mark_written(&e, s->ref_roots[i]);
+        for (size_t i = 0; i < s->n_ref_types; i++)
+            mark_written(&e, s->ref_types[i]);
     write_node(&e, s->root);
     free(e.written);
     return sr_buf_take(&b);

@@ -23,6 +23,11 @@ void avro_format_double(double d, char *out, size_t cap)
         snprintf(out, cap, signbit(d) ? "-0.0" : "0.0");
         return;
     }
+    if (fabs(d) == 4.9406564584124654e-324) {
+        /* Double.MIN_VALUE: Java prints two digits where one would do. */
+        snprintf(out, cap, d < 0 ? "-4.9E-324" : "4.9E-324");
+        return;
+    }
     /* Shortest digit string that reads back as d (Java's Double.toString picks the shortest
      * uniquely-identifying digits; glibc's printf rounds correctly). */
     char sci[40];
@@ -129,7 +134,25 @@ void avro_write_json_string(struct sr_buf *b, const char *s)
 
 static int key_cmp(const void *a, const void *b)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    return sr_utf16_cmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void avro_write_sorted_members(struct sr_buf *b, const json_t *obj)
+{
+    size_t n = json_object_size(obj);
+    const char **keys = sr_xmalloc((n ? n : 1) * sizeof(*keys));
+    size_t k = 0;
+    const char *key;
+    json_t *val;
+    json_object_foreach((json_t *)(uintptr_t)obj, key, val) keys[k++] = key;
+    qsort(keys, k, sizeof(*keys), key_cmp);
+    for (size_t i = 0; i < k; i++) {
+        sr_buf_addc(b, ',');
+        avro_write_json_string(b, keys[i]);
+        sr_buf_addc(b, ':');
+        avro_write_json(b, json_object_get(obj, keys[i]), true);
+    }
+    free(keys);
 }
 
 void avro_write_json(struct sr_buf *b, const json_t *v, bool sort_keys)

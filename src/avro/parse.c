@@ -746,18 +746,29 @@ struct sr_avro_schema *sr_avro_parse(const char *text, size_t len, const char *c
     sr_buf_init(&c.msg, 4096);
     c.s = sr_xcalloc(1, sizeof(*c.s));
     atomic_init(&c.s->refcount, 1);
-    c.s->ref_roots = sr_xcalloc(n_refs + 1, sizeof(*c.s->ref_roots));
     bool ok = true;
     if (opts->max_bytes && len > opts->max_bytes) {
         sr_buf_printf(&c.msg, "Schema is larger than the limit of %zu bytes", opts->max_bytes);
         ok = false;
     }
-    for (size_t i = 0; ok && i < n_refs; i++) {
-        struct avro_node *r = parse_document(&c, refs[i], ref_lens[i]);
-        ok = r != NULL;
-        if (ok && avro_is_named(r->type))
-            c.s->ref_roots[c.s->n_ref_roots++] = r;
+    c.s->ref_texts = sr_xcalloc(n_refs + 1, sizeof(*c.s->ref_texts));
+    c.s->ref_lens = sr_xcalloc(n_refs + 1, sizeof(*c.s->ref_lens));
+    for (size_t i = 0; i < n_refs; i++) {
+        c.s->ref_texts[i] = sr_xstrndup(refs[i], ref_lens[i]);
+        c.s->ref_lens[i] = ref_lens[i];
     }
+    c.s->n_refs = n_refs;
+    for (size_t i = 0; ok && i < n_refs; i++)
+        ok = parse_document(&c, refs[i], ref_lens[i]) != NULL;
+    /* Every named type a reference defines is written as a name in the canonical string.
+     * (Confluent pre-registers only each reference's top-level type and inlines nested ones,
+     * which yields a string that cannot be parsed again with its own references.) */
+    for (size_t i = 0; ok && i < c.s->n_nodes; i++)
+        if (avro_is_named(c.s->nodes[i]->type)) {
+            c.s->ref_types = sr_xrealloc(c.s->ref_types,
+                                         (c.s->n_ref_types + 1) * sizeof(*c.s->ref_types));
+            c.s->ref_types[c.s->n_ref_types++] = c.s->nodes[i];
+        }
     if (ok) {
         c.s->root = parse_document(&c, text, len);
         ok = c.s->root != NULL;

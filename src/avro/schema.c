@@ -108,6 +108,10 @@ void sr_avro_schema_decref(struct sr_avro_schema *s)
     for (size_t i = 0; i < s->n_nodes; i++)
         node_free(s->nodes[i]);
     free(s->nodes);
-    free(s->ref_roots);
+    free(s->ref_types);
+    for (size_t i = 0; i < s->n_refs; i++)
+        free(s->ref_texts[i]);
+    free(s->ref_texts);
+    free(s->ref_lens);
     free(s);
 }

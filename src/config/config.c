@@ -274,7 +274,10 @@ static enum sr_config_result load_argv(struct sr_config *cfg, int argc, char **a
         }
         const char *v = eq ? eq + 1 : NULL;
         if (!v) {
-            if (o->type == OPT_BOOL)
+            if (o->type == OPT_BOOL && i + 1 < argc &&
+                (sr_str_ieq(argv[i + 1], "true") || sr_str_ieq(argv[i + 1], "false")))
+                v = argv[++i];
+            else if (o->type == OPT_BOOL)
                 v = "true";
             else if (i + 1 < argc)
                 v = argv[++i];

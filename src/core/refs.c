@@ -442,8 +442,18 @@ bool core_parse_request(struct sr_core *core, const char *subject,
         invalid_schema(err, subject, req, schema_text, req->references, perr.message);
         goto out;
     }
-    out->canonical = sr_avro_to_string(out->schema, normalize ? SR_AVRO_FORM_NORMALIZED
-                                                              : SR_AVRO_FORM_CANONICAL);
+    if (normalize) {
+        /* The normalized schema replaces the submitted one: it is what is stored, hashed
+         * and checked for compatibility. */
+        struct sr_avro_schema *norm = sr_avro_normalize(out->schema, &opts, &perr);
+        if (!norm) {
+            invalid_schema(err, subject, req, schema_text, req->references, perr.message);
+            goto out;
+        }
+        sr_avro_schema_decref(out->schema);
+        out->schema = norm;
+    }
+    out->canonical = sr_avro_to_string(out->schema, SR_AVRO_FORM_CANONICAL);
     if (refs && normalize)
         normalize_refs(refs);
     if (refs && json_array_size(refs))

@@ -212,21 +212,27 @@ static enum sr_store_status register_tx(struct sr_core *core, void *arg, struct 
         }
     }
 
+    /* In IMPORT an explicit version replaces what is there. */
+    for (size_t i = 0; i < vl.len; i++)
+        if (vl.items[i].version == version) {
+            rs = st->ops->version_remove(st, op->subject, version, err);
+            if (rs != SR_STORE_OK)
+                goto out;
+        }
+    rs = st->ops->version_insert(st, op->subject, version, id, err);
+    if (rs != SR_STORE_OK)
+        goto out;
     /* Soft-deleted versions of this subject holding the same id below the new version are
-     * tombstoned; in IMPORT an explicit version replaces what is there. */
+     * tombstoned (after the insert, so the content they share is never orphaned). */
     for (size_t i = 0; i < vl.len; i++) {
         const struct sr_version_record *v = &vl.items[i];
-        bool tomb = v->deleted && v->schema_id == id && v->version < version;
-        bool replaced = v->version == version;
-        if (tomb || replaced) {
+        if (v->deleted && v->schema_id == id && v->version < version) {
             rs = st->ops->version_remove(st, op->subject, v->version, err);
             if (rs != SR_STORE_OK)
                 goto out;
         }
     }
-    rs = st->ops->version_insert(st, op->subject, version, id, err);
-    if (rs == SR_STORE_OK)
-        op->id_out = id;
+    op->id_out = id;
 out:
     sr_compat_result_fini(&cr);
     loaded_schema_release(latest);
