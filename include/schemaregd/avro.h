@@ -27,8 +27,7 @@ struct sr_avro_parse_options {
  * parser's message (without Confluent's "Invalid schema" wrapping). */
 struct sr_avro_schema *sr_avro_parse(const char *text, size_t len, const char *const *refs,
                                      const size_t *ref_lens, size_t n_refs,
-                                     const struct sr_avro_parse_options *opts,
-                                     struct sr_err *err);
+                                     const struct sr_avro_parse_options *opts, struct sr_err *err);
 struct sr_avro_schema *sr_avro_schema_incref(struct sr_avro_schema *s);
 /* Drops a reference (accepts NULL). */
 void sr_avro_schema_decref(struct sr_avro_schema *s);

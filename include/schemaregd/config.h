@@ -10,13 +10,13 @@
 #include <stdio.h>
 
 struct sr_config {
-    char *listen;           /* HOST:PORT */
-    char *database_url;     /* libpq URI/keyword string, jdbc:postgresql:..., sqlite:PATH or "" */
-    char *database_user;    /* overrides the URL's user when set */
+    char *listen;            /* HOST:PORT */
+    char *database_url;      /* libpq URI/keyword string, jdbc:postgresql:..., sqlite:PATH or "" */
+    char *database_user;     /* overrides the URL's user when set */
     char *database_password; /* secret: never logged */
-    char *db_schema;        /* PostgreSQL schema holding the tables */
-    char *data_dir;         /* directory of the embedded store's file */
-    int threads;            /* HTTP worker threads (each has its own DB connection) */
+    char *db_schema;         /* PostgreSQL schema holding the tables */
+    char *data_dir;          /* directory of the embedded store's file */
+    int threads;             /* HTTP worker threads (each has its own DB connection) */
     int max_connections;
     int connection_timeout_s;
     int connection_memory_kib;
@@ -46,8 +46,8 @@ enum sr_config_result { SR_CONFIG_OK, SR_CONFIG_EXIT_OK, SR_CONFIG_ERROR };
  * the process environment), then argv. --help / --version print to out and return
  * SR_CONFIG_EXIT_OK. Errors are printed to errout and return SR_CONFIG_ERROR. On success
  * cfg owns its strings until sr_config_fini. */
-enum sr_config_result sr_config_load(struct sr_config *cfg, int argc, char **argv,
-                                     FILE *out, FILE *errout);
+enum sr_config_result sr_config_load(struct sr_config *cfg, int argc, char **argv, FILE *out,
+                                     FILE *errout);
 void sr_config_fini(struct sr_config *cfg);
 /* Writes the configuration reference as a Markdown table (docs/configuration.md). */
 void sr_config_write_markdown(FILE *out);

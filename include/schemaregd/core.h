@@ -106,9 +106,9 @@ bool sr_core_subjects(struct sr_core *core, const char *prefix, struct sr_visibi
 bool sr_core_versions(struct sr_core *core, const char *subject, struct sr_visibility vis,
                       struct sr_page page, struct sr_int_list *out, struct sr_err *err);
 /* GET /subjects/{s}/versions/{v} (version -1 = latest active). */
-bool sr_core_version_get(struct sr_core *core, const char *subject, int32_t version,
-                         bool deleted, enum sr_schema_format format,
-                         struct sr_subject_version *out, struct sr_err *err);
+bool sr_core_version_get(struct sr_core *core, const char *subject, int32_t version, bool deleted,
+                         enum sr_schema_format format, struct sr_subject_version *out,
+                         struct sr_err *err);
 /* GET /subjects/{s}/versions/{v}/referencedby. */
 bool sr_core_referenced_by(struct sr_core *core, const char *subject, int32_t version,
                            struct sr_int_list *out, struct sr_err *err);
@@ -123,9 +123,9 @@ bool sr_core_schema_carriers(struct sr_core *core, int32_t id, const char *subje
                              struct sr_page page, struct sr_subject_version_list *out,
                              struct sr_err *err);
 /* GET /schemas. */
-bool sr_core_schemas_list(struct sr_core *core, const char *prefix, bool deleted,
-                          bool latest_only, struct sr_page page,
-                          struct sr_subject_version_list *out, struct sr_err *err);
+bool sr_core_schemas_list(struct sr_core *core, const char *prefix, bool deleted, bool latest_only,
+                          struct sr_page page, struct sr_subject_version_list *out,
+                          struct sr_err *err);
 
 /* DELETE /subjects/{s}: the deleted version numbers. */
 bool sr_core_delete_subject(struct sr_core *core, const char *subject, bool permanent,
@@ -139,8 +139,8 @@ bool sr_core_delete_version(struct sr_core *core, const char *subject, int32_t v
  * versions the level asks for. */
 bool sr_core_check_compatibility(struct sr_core *core, const char *subject, bool version_given,
                                  int32_t version, const char *version_text,
-                                 const struct sr_schema_request *req, bool normalize,
-                                 bool verbose, struct sr_compat_result *out, struct sr_err *err);
+                                 const struct sr_schema_request *req, bool normalize, bool verbose,
+                                 struct sr_compat_result *out, struct sr_err *err);
 
 /* Config. subject NULL = global. get returns a new JSON object in GET shape
  * ({"compatibilityLevel":...}); put takes the PUT body and returns the echo; delete returns

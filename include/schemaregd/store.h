@@ -103,18 +103,16 @@ struct sr_store_ops {
      * hash it is returned, with a different hash *id_conflict is set and nothing is written.
      * Later allocated ids stay above every imported id. */
     enum sr_store_status (*schema_insert)(struct sr_store *st, const struct sr_schema_record *rec,
-                                          int32_t *id_out, bool *id_conflict,
-                                          struct sr_err *err);
+                                          int32_t *id_out, bool *id_conflict, struct sr_err *err);
     enum sr_store_status (*schema_max_id)(struct sr_store *st, int32_t *out, struct sr_err *err);
-    enum sr_store_status (*schema_refs)(struct sr_store *st, int32_t id,
-                                        struct sr_ref_record **out, size_t *n, struct sr_err *err);
+    enum sr_store_status (*schema_refs)(struct sr_store *st, int32_t id, struct sr_ref_record **out,
+                                        size_t *n, struct sr_err *err);
 
     /* Versions. */
     enum sr_store_status (*subject_versions)(struct sr_store *st, const char *subject,
                                              struct sr_version_list *out, struct sr_err *err);
     enum sr_store_status (*version_insert)(struct sr_store *st, const char *subject,
-                                           int32_t version, int32_t schema_id,
-                                           struct sr_err *err);
+                                           int32_t version, int32_t schema_id, struct sr_err *err);
     enum sr_store_status (*version_set_deleted)(struct sr_store *st, const char *subject,
                                                 int32_t version, struct sr_err *err);
     /* Permanently removes a version; drops the subject and the schema content when nothing
@@ -127,12 +125,10 @@ struct sr_store_ops {
     enum sr_store_status (*versions_by_prefix)(struct sr_store *st, const char *prefix,
                                                struct sr_version_list *out, struct sr_err *err);
     enum sr_store_status (*versions_by_schema_id)(struct sr_store *st, int32_t id,
-                                                  struct sr_version_list *out,
-                                                  struct sr_err *err);
+                                                  struct sr_version_list *out, struct sr_err *err);
     /* Ids of schemas that reference subject/version, ascending. */
-    enum sr_store_status (*referenced_by)(struct sr_store *st, const char *subject,
-                                          int32_t version, struct sr_id_list *out,
-                                          struct sr_err *err);
+    enum sr_store_status (*referenced_by)(struct sr_store *st, const char *subject, int32_t version,
+                                          struct sr_id_list *out, struct sr_err *err);
 
     /* Config and mode rows: opaque JSON text (config) or a mode name. */
     enum sr_store_status (*setting_get)(struct sr_store *st, enum sr_setting kind,

@@ -57,6 +57,9 @@ void sr_md5_init(struct sr_md5 *m);
 void sr_md5_update(struct sr_md5 *m, const void *data, size_t len);
 void sr_md5_final(struct sr_md5 *m, unsigned char out[16]);
 
+/* qsort that accepts an empty (possibly NULL) array. */
+void sr_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+
 /* Text helpers. */
 bool sr_str_ieq(const char *a, const char *b);
 /* Parses a Java-style decimal int (optional sign, leading zeros allowed, surrounding

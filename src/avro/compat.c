@@ -244,7 +244,7 @@ static void check_enum_symbols(const struct avro_node *r, const struct avro_node
             missing[n++] = w->symbols[i];
     }
     if (n && !r->enum_default) {
-        qsort(missing, n, sizeof(*missing), sym_cmp);
+        sr_sort(missing, n, sizeof(*missing), sym_cmp);
         struct sr_buf b;
         sr_buf_init(&b, 0);
         sr_buf_addc(&b, '[');
@@ -434,11 +434,9 @@ void sr_avro_compat_fini(struct sr_avro_compat *cr)
 
 const char *sr_avro_incompat_name(enum sr_avro_incompat_type t)
 {
-    static const char *const names[] = {"NAME_MISMATCH",
-                                        "FIXED_SIZE_MISMATCH",
-                                        "MISSING_ENUM_SYMBOLS",
-                                        "READER_FIELD_MISSING_DEFAULT_VALUE",
-                                        "TYPE_MISMATCH",
-                                        "MISSING_UNION_BRANCH"};
+    static const char *const names[] = {
+        "NAME_MISMATCH",        "FIXED_SIZE_MISMATCH",
+        "MISSING_ENUM_SYMBOLS", "READER_FIELD_MISSING_DEFAULT_VALUE",
+        "TYPE_MISMATCH",        "MISSING_UNION_BRANCH"};
     return names[t];
 }

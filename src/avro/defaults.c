@@ -42,7 +42,8 @@ static bool valid(const struct avro_node *type, const json_t *def, int depth)
             return false;
         const char *k;
         json_t *v;
-        json_object_foreach((json_t *)(uintptr_t)def, k, v) {
+        json_object_foreach((json_t *)(uintptr_t)def, k, v)
+        {
             if (!valid(type->child, v, depth + 1))
                 return false;
         }

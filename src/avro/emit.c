@@ -10,9 +10,9 @@
 
 struct emit_ctx {
     struct sr_buf *b;
-    bool sort_props;     /* properties by key */
-    bool deep_sort;      /* object members inside property values and defaults too */
-    bool sort_aliases;   /* aliases sorted and de-duplicated */
+    bool sort_props;   /* properties by key */
+    bool deep_sort;    /* object members inside property values and defaults too */
+    bool sort_aliases; /* aliases sorted and de-duplicated */
 
     const char *space; /* current namespace */
     /* Named nodes already written, by identity (open addressing). */
@@ -83,7 +83,7 @@ static void write_props(struct emit_ctx *e, const json_t *props)
     json_t *val;
     json_object_foreach((json_t *)(uintptr_t)props, name, val) keys[k++] = name;
     if (e->sort_props)
-        qsort(keys, k, sizeof(*keys), str_cmp);
+        sr_sort(keys, k, sizeof(*keys), str_cmp);
     for (size_t i = 0; i < k; i++) {
         sr_buf_addc(e->b, ',');
         key(e, keys[i]);
@@ -108,7 +108,7 @@ static void write_type_aliases(struct emit_ctx *e, const struct avro_node *n)
     }
     size_t count = n->n_aliases;
     if (e->sort_aliases) {
-        qsort(out, count, sizeof(*out), str_cmp);
+        sr_sort(out, count, sizeof(*out), str_cmp);
         size_t w = 0;
         for (size_t i = 0; i < count; i++)
             if (w == 0 || strcmp(out[w - 1], out[i]) != 0)
@@ -162,7 +162,7 @@ static void write_field(struct emit_ctx *e, const struct avro_field *f)
         for (size_t i = 0; i < count; i++)
             out[i] = f->aliases[i];
         if (e->sort_aliases)
-            qsort(out, count, sizeof(*out), str_cmp);
+            sr_sort(out, count, sizeof(*out), str_cmp);
         sr_buf_adds(e->b, ",\"aliases\":[");
         for (size_t i = 0; i < count; i++) {
             if (i)
@@ -182,7 +182,7 @@ static void write_name_head(struct emit_ctx *e, const struct avro_node *n)
     sr_buf_addc(e->b, '{');
     key(e, "type");
     avro_write_json_string(e->b, n->type == AVRO_RECORD ? (n->is_error ? "error" : "record")
-                                                         : avro_type_name(n->type));
+                                                        : avro_type_name(n->type));
     sr_buf_addc(e->b, ',');
     key(e, "name");
     avro_write_json_string(e->b, n->name);
@@ -289,11 +289,10 @@ char *sr_avro_to_string(const struct sr_avro_schema *s, enum sr_avro_form form)
 {
     struct sr_buf b;
     sr_buf_init(&b, 0);
-    bool equivalence = form == SR_AVRO_FORM_EQUIVALENCE || form == SR_AVRO_FORM_EQUIVALENCE_RESOLVED;
-    struct emit_ctx e = {.b = &b,
-                         .sort_props = equivalence,
-                         .deep_sort = equivalence,
-                         .sort_aliases = equivalence};
+    bool equivalence =
+        form == SR_AVRO_FORM_EQUIVALENCE || form == SR_AVRO_FORM_EQUIVALENCE_RESOLVED;
+    struct emit_ctx e = {
+        .b = &b, .sort_props = equivalence, .deep_sort = equivalence, .sort_aliases = equivalence};
     if (form != SR_AVRO_FORM_RESOLVED && form != SR_AVRO_FORM_EQUIVALENCE_RESOLVED)
         for (size_t i = 0; i < s->n_ref_types; i++)
             mark_written(&e, s->ref_types[i]);

@@ -85,7 +85,8 @@ static const char *valid_logical_type(const struct avro_node *n, int *precision,
         return NULL;
     if (n->type != AVRO_BYTES && n->type != AVRO_FIXED)
         return NULL;
-    if (!n->props || !json_object_get(n->props, "precision") || !int_prop(n, "precision", precision))
+    if (!n->props || !json_object_get(n->props, "precision") ||
+        !int_prop(n, "precision", precision))
         return NULL;
     *scale = 0;
     if (json_object_get(n->props, "scale") && !int_prop(n, "scale", scale))
@@ -210,7 +211,8 @@ static json_t *convert(struct norm_ctx *c, const json_t *v, const struct avro_no
         json_t *out = json_object();
         const char *k;
         json_t *val;
-        json_object_foreach((json_t *)(uintptr_t)v, k, val) {
+        json_object_foreach((json_t *)(uintptr_t)v, k, val)
+        {
             const struct avro_node *vt = NULL;
             if (typed && tt == AVRO_MAP) {
                 vt = t->child;
@@ -267,7 +269,7 @@ static void write_sorted_strings(struct norm_ctx *c, char *const *items, size_t 
     const char **v = sr_xmalloc((n ? n : 1) * sizeof(*v));
     for (size_t i = 0; i < n; i++)
         v[i] = items[i];
-    qsort(v, n, sizeof(*v), java_str_cmp);
+    sr_sort(v, n, sizeof(*v), java_str_cmp);
     sr_buf_addc(c->b, '[');
     for (size_t i = 0, w = 0; i < n; i++) {
         if (i && strcmp(v[i], v[i - 1]) == 0)

@@ -145,7 +145,7 @@ void avro_write_sorted_members(struct sr_buf *b, const json_t *obj)
     const char *key;
     json_t *val;
     json_object_foreach((json_t *)(uintptr_t)obj, key, val) keys[k++] = key;
-    qsort(keys, k, sizeof(*keys), key_cmp);
+    sr_sort(keys, k, sizeof(*keys), key_cmp);
     for (size_t i = 0; i < k; i++) {
         sr_buf_addc(b, ',');
         avro_write_json_string(b, keys[i]);
@@ -167,7 +167,7 @@ void avro_write_json(struct sr_buf *b, const json_t *v, bool sort_keys)
         json_t *val;
         json_object_foreach((json_t *)(uintptr_t)v, key, val) keys[k++] = key;
         if (sort_keys)
-            qsort(keys, k, sizeof(*keys), key_cmp);
+            sr_sort(keys, k, sizeof(*keys), key_cmp);
         sr_buf_addc(b, '{');
         for (size_t i = 0; i < k; i++) {
             if (i)

@@ -13,9 +13,8 @@
 
 #define DEFAULT_MAX_DEPTH 64
 
-static const char *const schema_reserved[] = {"doc",     "fields", "items", "name",
-                                              "namespace", "size", "symbols", "values",
-                                              "type",    "aliases"};
+static const char *const schema_reserved[] = {"doc",  "fields",  "items",  "name", "namespace",
+                                              "size", "symbols", "values", "type", "aliases"};
 static const char *const field_reserved[] = {"default", "doc", "name", "order", "type", "aliases"};
 
 struct parse_ctx {
@@ -107,7 +106,8 @@ static json_t *collect_props(json_t *obj, const char *const *reserved, size_t n_
     json_t *props = NULL;
     const char *key;
     json_t *val;
-    json_object_foreach(obj, key, val) {
+    json_object_foreach(obj, key, val)
+    {
         if (is_reserved(key, reserved, n_reserved))
             continue;
         if (reserve_default && strcmp(key, "default") == 0)
@@ -197,8 +197,7 @@ static bool parse_type_aliases(struct parse_ctx *c, json_t *obj, struct avro_nod
         if (!json_is_string(e))
             return fail_json(c, "alias not a string: ", e);
         char *simple, *space, *full;
-        if (!make_name(c, json_string_value(e), n->space ? n->space : "", &simple, &space,
-                       &full))
+        if (!make_name(c, json_string_value(e), n->space ? n->space : "", &simple, &space, &full))
             return false;
         free(simple);
         free(space);
@@ -340,8 +339,7 @@ static bool parse_field(struct parse_ctx *c, struct avro_node *rec, json_t *fj, 
     }
     json_t *dj = json_object_get(fj, "default");
     bool converted = false;
-    if (dj && (f->type->type == AVRO_FLOAT || f->type->type == AVRO_DOUBLE) &&
-        json_is_string(dj)) {
+    if (dj && (f->type->type == AVRO_FLOAT || f->type->type == AVRO_DOUBLE) && json_is_string(dj)) {
         if (!text_to_double(c, json_string_value(dj), &f->def))
             return false;
         converted = true;
@@ -734,8 +732,7 @@ out:
 
 struct sr_avro_schema *sr_avro_parse(const char *text, size_t len, const char *const *refs,
                                      const size_t *ref_lens, size_t n_refs,
-                                     const struct sr_avro_parse_options *opts,
-                                     struct sr_err *err)
+                                     const struct sr_avro_parse_options *opts, struct sr_err *err)
 {
     struct sr_avro_parse_options defaults = {0};
     if (!opts)
@@ -765,8 +762,8 @@ struct sr_avro_schema *sr_avro_parse(const char *text, size_t len, const char *c
      * which yields a string that cannot be parsed again with its own references.) */
     for (size_t i = 0; ok && i < c.s->n_nodes; i++)
         if (avro_is_named(c.s->nodes[i]->type)) {
-            c.s->ref_types = sr_xrealloc(c.s->ref_types,
-                                         (c.s->n_ref_types + 1) * sizeof(*c.s->ref_types));
+            c.s->ref_types =
+                sr_xrealloc(c.s->ref_types, (c.s->n_ref_types + 1) * sizeof(*c.s->ref_types));
             c.s->ref_types[c.s->n_ref_types++] = c.s->nodes[i];
         }
     if (ok) {

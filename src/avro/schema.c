@@ -5,12 +5,12 @@
 
 #include "avro_int.h"
 
-static const char *const type_names[] = {"null",   "boolean", "int",   "long",  "float",
+static const char *const type_names[] = {"null",   "boolean", "int",    "long",   "float",
                                          "double", "bytes",   "string", "record", "enum",
-                                         "fixed",  "array",   "map",   "union"};
-static const char *const type_upper[] = {"NULL",   "BOOLEAN", "INT",   "LONG",  "FLOAT",
+                                         "fixed",  "array",   "map",    "union"};
+static const char *const type_upper[] = {"NULL",   "BOOLEAN", "INT",    "LONG",   "FLOAT",
                                          "DOUBLE", "BYTES",   "STRING", "RECORD", "ENUM",
-                                         "FIXED",  "ARRAY",   "MAP",   "UNION"};
+                                         "FIXED",  "ARRAY",   "MAP",    "UNION"};
 
 const char *avro_type_name(enum avro_type t)
 {

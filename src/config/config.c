@@ -39,8 +39,8 @@ static const struct option_row options[] = {
      "store at PATH. Empty: the embedded store in --data-dir."},
     {"database-user", "REGISTRY_DATASOURCE_USERNAME", OPT_STR, OFF(database_user), "", 0, 0, NULL,
      false, "PostgreSQL user; overrides a user given in the URL."},
-    {"database-password", "REGISTRY_DATASOURCE_PASSWORD", OPT_STR, OFF(database_password), "", 0,
-     0, NULL, true, "PostgreSQL password; overrides a password given in the URL. Never logged."},
+    {"database-password", "REGISTRY_DATASOURCE_PASSWORD", OPT_STR, OFF(database_password), "", 0, 0,
+     NULL, true, "PostgreSQL password; overrides a password given in the URL. Never logged."},
     {"db-schema", NULL, OPT_STR, OFF(db_schema), "registry", 0, 0, NULL, false,
      "PostgreSQL schema that holds the registry's tables (created if missing). A currentSchema "
      "in a JDBC URL is used when this is left at its default."},
@@ -61,16 +61,17 @@ static const struct option_row options[] = {
      false, "Largest schema text (and canonical form) accepted; larger ones get 42209."},
     {"max-schema-depth", NULL, OPT_INT, OFF(max_schema_depth), "64", 4, 1000, NULL, false,
      "Deepest nesting of types in a schema (records, arrays, maps, unions); deeper gets 42201."},
-    {"max-subject-length", NULL, OPT_INT, OFF(max_subject_length), "8192", 1, 1048576, NULL,
-     false, "Longest subject name in bytes; longer gets 42208."},
+    {"max-subject-length", NULL, OPT_INT, OFF(max_subject_length), "8192", 1, 1048576, NULL, false,
+     "Longest subject name in bytes; longer gets 42208."},
     {"max-references", NULL, OPT_INT, OFF(max_references), "1000", 0, 100000, NULL, false,
      "Most schema references resolved for one schema (transitively); more gets 42201."},
     {"max-list-limit", NULL, OPT_INT, OFF(max_list_limit), "1000", 1, 10000000, NULL, false,
      "Default and largest page size of GET /schemas."},
     {"db-connect-timeout", NULL, OPT_INT, OFF(db_connect_timeout_s), "5", 1, 300, NULL, false,
      "Seconds to wait for a database connection before answering 50001."},
-    {"db-statement-timeout-ms", NULL, OPT_INT, OFF(db_statement_timeout_ms), "10000", 100,
-     3600000, NULL, false, "Upper bound for every database statement (PostgreSQL "
+    {"db-statement-timeout-ms", NULL, OPT_INT, OFF(db_statement_timeout_ms), "10000", 100, 3600000,
+     NULL, false,
+     "Upper bound for every database statement (PostgreSQL "
      "statement_timeout; SQLite busy timeout)."},
     {"db-retry-attempts", NULL, OPT_INT, OFF(db_retry_attempts), "5", 1, 100, NULL, false,
      "Attempts for a write transaction that hits a serialization failure or a lost "
@@ -79,11 +80,13 @@ static const struct option_row options[] = {
      "NONE|BACKWARD|BACKWARD_TRANSITIVE|FORWARD|FORWARD_TRANSITIVE|FULL|FULL_TRANSITIVE", false,
      "Compatibility level used when neither the subject nor the global config sets one."},
     {"avro-validate-defaults", NULL, OPT_BOOL, OFF(avro_validate_defaults), "true", 0, 0, NULL,
-     false, "Reject new schemas whose field defaults do not match their types (Confluent's "
-            "schema.providers.avro.validate.defaults; Confluent 7.x defaults it to false, 8.x "
-            "always checks). Normalizing requests always check."},
+     false,
+     "Reject new schemas whose field defaults do not match their types (Confluent's "
+     "schema.providers.avro.validate.defaults; Confluent 7.x defaults it to false, 8.x "
+     "always checks). Normalizing requests always check."},
     {"incompatible-error-code", NULL, OPT_INT, OFF(incompatible_error_code), "409", 409, 40901,
-     NULL, false, "error_code of an incompatible-schema reply: 409 (Confluent 7.x) or 40901 "
+     NULL, false,
+     "error_code of an incompatible-schema reply: 409 (Confluent 7.x) or 40901 "
      "(Confluent 8.0.4+)."},
     {"mode-mutability", NULL, OPT_BOOL, OFF(mode_mutability), "true", 0, 0, NULL, false,
      "Whether PUT/DELETE /mode may change modes (Confluent's mode.mutability)."},
@@ -190,8 +193,7 @@ static void print_help(FILE *out)
                 o->type == OPT_BOOL  ? "BOOL"
                 : o->type == OPT_STR ? "STRING"
                                      : "N",
-                o->help, env, o->alias_env ? " or " : "", o->alias_env ? o->alias_env : "",
-                o->def);
+                o->help, env, o->alias_env ? " or " : "", o->alias_env ? o->alias_env : "", o->def);
         free(env);
     }
     fprintf(out, "  --help     print this help\n  --version  print the version\n");
@@ -206,8 +208,7 @@ void sr_config_write_markdown(FILE *out)
         char *env = env_name(o->name);
         char bounds[96] = "";
         if (o->type == OPT_INT || o->type == OPT_INT64)
-            snprintf(bounds, sizeof(bounds), "%lld .. %lld", (long long)o->min,
-                     (long long)o->max);
+            snprintf(bounds, sizeof(bounds), "%lld .. %lld", (long long)o->min, (long long)o->max);
         else if (o->choices)
             snprintf(bounds, sizeof(bounds), "%s", o->choices);
         for (char *p = bounds; *p; p++)
@@ -243,8 +244,8 @@ static const struct option_row *find_option(const char *name, size_t len)
     return NULL;
 }
 
-static enum sr_config_result load_argv(struct sr_config *cfg, int argc, char **argv,
-                                       FILE *out, FILE *errout)
+static enum sr_config_result load_argv(struct sr_config *cfg, int argc, char **argv, FILE *out,
+                                       FILE *errout)
 {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];

@@ -16,13 +16,15 @@ static const char *description(const struct sr_avro_incompat *inc, const char *r
     const char *p = inc->location;
     switch (inc->type) {
     case SR_AVRO_FIXED_SIZE_MISMATCH:
-        sr_buf_printf(b, "The size of FIXED type field at path '%s' in the %s schema does not "
-                         "match with the %s schema",
+        sr_buf_printf(b,
+                      "The size of FIXED type field at path '%s' in the %s schema does not "
+                      "match with the %s schema",
                       p, reader, writer);
         break;
     case SR_AVRO_TYPE_MISMATCH:
-        sr_buf_printf(b, "The type (path '%s') of a field in the %s schema does not match with "
-                         "the %s schema",
+        sr_buf_printf(b,
+                      "The type (path '%s') of a field in the %s schema does not match with "
+                      "the %s schema",
                       p, reader, writer);
         break;
     case SR_AVRO_NAME_MISMATCH:
@@ -33,13 +35,15 @@ static const char *description(const struct sr_avro_incompat *inc, const char *r
                       reader, inc->message, p, writer);
         break;
     case SR_AVRO_MISSING_UNION_BRANCH:
-        sr_buf_printf(b, "The %s schema is missing a type inside a union field at path '%s' in "
-                         "the %s schema",
+        sr_buf_printf(b,
+                      "The %s schema is missing a type inside a union field at path '%s' in "
+                      "the %s schema",
                       reader, p, writer);
         break;
     case SR_AVRO_READER_FIELD_MISSING_DEFAULT_VALUE:
-        sr_buf_printf(b, "The field '%s' at path '%s' in the %s schema has no default value and "
-                         "is missing in the %s schema",
+        sr_buf_printf(b,
+                      "The field '%s' at path '%s' in the %s schema has no default value and "
+                      "is missing in the %s schema",
                       inc->message, p, reader, writer);
         break;
     }
@@ -124,8 +128,8 @@ static bool check_one(enum compat_level level, const struct sr_avro_schema *new_
 }
 
 bool core_check_against(struct sr_core *core, const struct parsed_request *pr,
-                        enum compat_level level, const struct sr_version_record *olds,
-                        size_t n_old, struct sr_compat_result *out, struct sr_err *err)
+                        enum compat_level level, const struct sr_version_record *olds, size_t n_old,
+                        struct sr_compat_result *out, struct sr_err *err)
 {
     memset(out, 0, sizeof(*out));
     out->is_compatible = true;
@@ -149,8 +153,8 @@ bool core_check_against(struct sr_core *core, const struct parsed_request *pr,
         }
     }
     if (!out->is_compatible) {
-        char *m = sr_xasprintf("{validateFields: 'false', compatibility: '%s'}",
-                               core_level_name(level));
+        char *m =
+            sr_xasprintf("{validateFields: 'false', compatibility: '%s'}", core_level_name(level));
         core_string_list_push(&out->messages, m);
         free(m);
     }

@@ -91,8 +91,8 @@ void core_identity_hash(const char *canonical, const char *references_json, cons
  * without it the record is read first, so a deleted id is never served from the cache.
  * NULL with err set when missing (40403 "Schema <id> not found") or on store errors.
  * Returns a new reference. */
-struct loaded_schema *core_load_schema(struct sr_core *core, int32_t id,
-                                       const unsigned char *hash, struct sr_err *err);
+struct loaded_schema *core_load_schema(struct sr_core *core, int32_t id, const unsigned char *hash,
+                                       struct sr_err *err);
 void loaded_schema_release(struct loaded_schema *ls);
 /* Renders the schema of ls in the requested format (new string). */
 char *core_format_schema(const struct loaded_schema *ls, enum sr_schema_format format);
@@ -113,8 +113,8 @@ void schema_cache_forget(struct schema_cache *c, int32_t id);
 /* Checks pr against the old versions (active ones, ascending) as level says; fills
  * out->messages in Confluent's format. False only on store errors. */
 bool core_check_against(struct sr_core *core, const struct parsed_request *pr,
-                        enum compat_level level, const struct sr_version_record *olds,
-                        size_t n_old, struct sr_compat_result *out, struct sr_err *err);
+                        enum compat_level level, const struct sr_version_record *olds, size_t n_old,
+                        struct sr_compat_result *out, struct sr_err *err);
 
 /* ---- lookup.c ---- */
 /* The version of a subject that holds pr: the newest visible version with the same identity

@@ -49,7 +49,7 @@ bool sr_core_subjects(struct sr_core *core, const char *prefix, struct sr_visibi
             core_string_list_push(&all, s->subject);
     }
     sr_subject_list_fini(&sl);
-    qsort(all.items, all.len, sizeof(*all.items), java_str_cmp);
+    sr_sort(all.items, all.len, sizeof(*all.items), java_str_cmp);
     size_t start, end;
     page_range(page, all.len, &start, &end);
     for (size_t i = start; i < end; i++)
@@ -114,24 +114,23 @@ static bool push_version(struct sr_core *core, const struct sr_version_record *v
     return true;
 }
 
-bool sr_core_schemas_list(struct sr_core *core, const char *prefix, bool deleted,
-                          bool latest_only, struct sr_page page,
-                          struct sr_subject_version_list *out, struct sr_err *err)
+bool sr_core_schemas_list(struct sr_core *core, const char *prefix, bool deleted, bool latest_only,
+                          struct sr_page page, struct sr_subject_version_list *out,
+                          struct sr_err *err)
 {
     struct sr_version_list vl = {0};
     enum sr_store_status rs =
         core->store->ops->versions_by_prefix(core->store, prefix ? prefix : "", &vl, err);
     if (rs != SR_STORE_OK)
         return core_store_failed(rs, err);
-    qsort(vl.items, vl.len, sizeof(*vl.items), version_cmp);
+    sr_sort(vl.items, vl.len, sizeof(*vl.items), version_cmp);
     /* Visible rows; with latestOnly the highest visible version of each subject. */
     size_t *keep = sr_xmalloc((vl.len + 1) * sizeof(*keep));
     size_t n = 0;
     for (size_t i = 0; i < vl.len; i++) {
         if (!deleted && vl.items[i].deleted)
             continue;
-        if (latest_only && n > 0 &&
-            strcmp(vl.items[keep[n - 1]].subject, vl.items[i].subject) == 0)
+        if (latest_only && n > 0 && strcmp(vl.items[keep[n - 1]].subject, vl.items[i].subject) == 0)
             n--;
         keep[n++] = i;
     }
@@ -163,7 +162,7 @@ bool sr_core_schema_carriers(struct sr_core *core, int32_t id, const char *subje
         return sr_err_set(err, SR_E_SCHEMA_NOT_FOUND, "Schema not found");
     }
     /* Confluent's order is a hash map's; sorting by subject, version is deterministic. */
-    qsort(vl.items, vl.len, sizeof(*vl.items), version_cmp);
+    sr_sort(vl.items, vl.len, sizeof(*vl.items), version_cmp);
     size_t *keep = sr_xmalloc((vl.len + 1) * sizeof(*keep));
     size_t n = 0;
     for (size_t i = 0; i < vl.len; i++)

@@ -122,9 +122,9 @@ out:
     return ok;
 }
 
-bool sr_core_version_get(struct sr_core *core, const char *subject, int32_t version,
-                         bool deleted, enum sr_schema_format format,
-                         struct sr_subject_version *out, struct sr_err *err)
+bool sr_core_version_get(struct sr_core *core, const char *subject, int32_t version, bool deleted,
+                         enum sr_schema_format format, struct sr_subject_version *out,
+                         struct sr_err *err)
 {
     struct sr_version_list vl = {0};
     enum sr_store_status rs = core->store->ops->subject_versions(core->store, subject, &vl, err);
@@ -177,8 +177,8 @@ bool sr_core_max_schema_id(struct sr_core *core, int32_t *out, struct sr_err *er
 
 bool sr_core_check_compatibility(struct sr_core *core, const char *subject, bool version_given,
                                  int32_t version, const char *version_text,
-                                 const struct sr_schema_request *req, bool normalize,
-                                 bool verbose, struct sr_compat_result *out, struct sr_err *err)
+                                 const struct sr_schema_request *req, bool normalize, bool verbose,
+                                 struct sr_compat_result *out, struct sr_err *err)
 {
     SR_UNUSED(version_text);
     memset(out, 0, sizeof(*out));

@@ -51,9 +51,8 @@ static void ref_set_add(struct ref_set *rs, const char *name, const char *text)
 /* Finds the schema id at subject/version (-1 = latest active; soft-deleted numbered versions
  * count). Sets *version_out to the concrete version. */
 static enum sr_store_status find_ref_target(struct sr_core *core, const char *subject,
-                                            int32_t version, int32_t *id_out,
-                                            int32_t *version_out, unsigned char hash[16],
-                                            struct sr_err *err)
+                                            int32_t version, int32_t *id_out, int32_t *version_out,
+                                            unsigned char hash[16], struct sr_err *err)
 {
     struct sr_version_list vl = {0};
     enum sr_store_status rs = core->store->ops->subject_versions(core->store, subject, &vl, err);
@@ -97,12 +96,12 @@ static bool resolve_refs(struct sr_core *core, json_t *refs, struct ref_set *out
 {
     size_t i;
     json_t *ref;
-    json_array_foreach(refs, i, ref) {
+    json_array_foreach(refs, i, ref)
+    {
         json_t *jn = json_object_get(ref, "name"), *js = json_object_get(ref, "subject"),
                *jv = json_object_get(ref, "version");
         if (!json_is_string(jn) || !json_is_string(js) || !json_is_integer(jv)) {
-            snprintf(detail, detail_cap,
-                     "Invalid reference: {name='%s', subject='%s', version=%s}",
+            snprintf(detail, detail_cap, "Invalid reference: {name='%s', subject='%s', version=%s}",
                      json_is_string(jn) ? json_string_value(jn) : "null",
                      json_is_string(js) ? json_string_value(js) : "null",
                      json_is_integer(jv) ? "?" : "null");
@@ -141,8 +140,8 @@ static bool resolve_refs(struct sr_core *core, json_t *refs, struct ref_set *out
         struct loaded_schema *target = core_load_schema(core, id, hash, err);
         if (!target)
             return false;
-        bool ok = resolve_stored(core, target->rec.references, out, depth + 1, detail,
-                                 detail_cap, err);
+        bool ok =
+            resolve_stored(core, target->rec.references, out, depth + 1, detail, detail_cap, err);
         if (ok && !ref_set_has(out, name))
             ref_set_add(out, name, target->rec.schema);
         loaded_schema_release(target);
@@ -174,7 +173,7 @@ static const char **sorted_keys(json_t *obj, size_t *n)
     const char *key;
     json_t *v;
     json_object_foreach(obj, key, v) keys[k++] = key;
-    qsort(keys, k, sizeof(*keys), utf16_key_cmp);
+    sr_sort(keys, k, sizeof(*keys), utf16_key_cmp);
     return keys;
 }
 
@@ -213,7 +212,8 @@ void core_identity_hash(const char *canonical, const char *references_json, cons
     json_t *refs = references_json ? json_loads(references_json, 0, NULL) : NULL;
     size_t i;
     json_t *ref;
-    json_array_foreach(refs, i, ref) {
+    json_array_foreach(refs, i, ref)
+    {
         hash_str(&m, json_string_value(json_object_get(ref, "name")));
         hash_str(&m, json_string_value(json_object_get(ref, "subject")));
         uint32_t v = (uint32_t)json_integer_value(json_object_get(ref, "version"));
@@ -256,7 +256,7 @@ static json_t *sorted_string_set(json_t *arr)
             return NULL;
         }
     }
-    qsort(v, n, sizeof(*v), json_str_cmp);
+    sr_sort(v, n, sizeof(*v), json_str_cmp);
     json_t *out = json_array();
     for (size_t i = 0; i < n; i++)
         if (i == 0 || strcmp(json_string_value(v[i]), json_string_value(v[i - 1])) != 0)
@@ -325,7 +325,8 @@ static void refs_to_java(struct sr_buf *b, json_t *refs)
     sr_buf_addc(b, '[');
     size_t i;
     json_t *ref;
-    json_array_foreach(refs, i, ref) {
+    json_array_foreach(refs, i, ref)
+    {
         json_t *jv = json_object_get(ref, "version");
         sr_buf_printf(b, "%s{name='%s', subject='%s', version=", i ? ", " : "",
                       json_string_value(json_object_get(ref, "name"))
@@ -395,7 +396,7 @@ static void normalize_refs(json_t *refs)
     json_t **v = sr_xmalloc((n ? n : 1) * sizeof(*v));
     for (size_t i = 0; i < n; i++)
         v[i] = json_incref(json_array_get(refs, i));
-    qsort(v, n, sizeof(*v), ref_cmp);
+    sr_sort(v, n, sizeof(*v), ref_cmp);
     json_array_clear(refs);
     for (size_t i = 0; i < n; i++) {
         if (i == 0 || !json_equal(v[i], v[i - 1]))
@@ -495,8 +496,8 @@ void loaded_schema_release(struct loaded_schema *ls)
     free(ls);
 }
 
-struct loaded_schema *core_load_schema(struct sr_core *core, int32_t id,
-                                       const unsigned char *hash, struct sr_err *err)
+struct loaded_schema *core_load_schema(struct sr_core *core, int32_t id, const unsigned char *hash,
+                                       struct sr_err *err)
 {
     struct loaded_schema *ls = schema_cache_get(core->cache, id);
     if (ls && hash && memcmp(ls->rec.hash, hash, 16) == 0)

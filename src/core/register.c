@@ -19,8 +19,7 @@ struct register_op {
 
 /* Finds an identical or equivalent active version before anything else (Confluent's
  * pre-lookup). Sets *id_out and returns true with *done when the request is answered. */
-static bool fast_path(struct sr_core *core, struct register_op *op, bool *done,
-                      struct sr_err *err)
+static bool fast_path(struct sr_core *core, struct register_op *op, bool *done, struct sr_err *err)
 {
     const struct sr_schema_request *req = op->req;
     *done = false;
@@ -48,8 +47,7 @@ static bool fast_path(struct sr_core *core, struct register_op *op, bool *done,
             } else {
                 /* The requested version may hold the same content under the same id. */
                 for (size_t i = 0; i < vl.len; i++)
-                    if (vl.items[i].version == req->version &&
-                        vl.items[i].schema_id == req->id &&
+                    if (vl.items[i].version == req->version && vl.items[i].schema_id == req->id &&
                         memcmp(vl.items[i].hash, pr.hash, 16) == 0) {
                         op->id_out = req->id;
                         *done = true;
@@ -71,8 +69,8 @@ static bool check_mode(const struct register_op *op, struct sr_err *err)
         return sr_err_set(err, SR_E_OPERATION_NOT_PERMITTED, "Subject %s is not in import mode",
                           op->subject);
     if (op->req->id < 0 && op->mode != MODE_READWRITE)
-        return sr_err_set(err, SR_E_OPERATION_NOT_PERMITTED,
-                          "Subject %s is not in read-write mode", op->subject);
+        return sr_err_set(err, SR_E_OPERATION_NOT_PERMITTED, "Subject %s is not in read-write mode",
+                          op->subject);
     return true;
 }
 
@@ -131,8 +129,8 @@ static enum sr_store_status register_tx(struct sr_core *core, void *arg, struct 
         refs_json = latest->rec.references;
     }
     bool validate = (core->cfg->avro_validate_defaults || op->normalize) && req->id < 0 && !import;
-    if (!core_parse_request(core, op->subject, req, schema_text, refs_json, op->normalize,
-                            validate, &pr, err)) {
+    if (!core_parse_request(core, op->subject, req, schema_text, refs_json, op->normalize, validate,
+                            &pr, err)) {
         rs = SR_STORE_ERROR;
         goto out;
     }

@@ -7,8 +7,8 @@
 #include "core_int.h"
 
 static const char *const level_names[LEVEL_COUNT] = {
-    "NONE", "BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL",
-    "FULL_TRANSITIVE"};
+    "NONE", "BACKWARD",       "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE",
+    "FULL", "FULL_TRANSITIVE"};
 static const char *const mode_names[] = {"READWRITE", "READONLY", "READONLY_OVERRIDE", "IMPORT"};
 
 const char *core_level_name(enum compat_level l)
@@ -118,8 +118,7 @@ bool core_check_subject(struct sr_core *core, const char *subject, struct sr_err
     /* Confluent (since 7.4): no ISO control characters, and not the reserved keys it uses
      * for the global and empty-context scopes. The length bound is ours. */
     if (sr_has_control_chars(subject) || strcmp(subject, "__GLOBAL") == 0 ||
-        strcmp(subject, "__EMPTY") == 0 ||
-        strlen(subject) > (size_t)core->cfg->max_subject_length)
+        strcmp(subject, "__EMPTY") == 0 || strlen(subject) > (size_t)core->cfg->max_subject_length)
         return sr_err_set(err, SR_E_INVALID_SUBJECT, "The specified subject '%s' is not a valid.",
                           subject);
     return true;

@@ -9,14 +9,13 @@
 
 /* The config fields in Confluent's order; "compatibility" is the level. */
 static const char *const config_fields[] = {
-    "alias",           "normalize",        "validateFields",  "validateRules",
-    "compatibility",   "compatibilityGroup", "defaultMetadata", "overrideMetadata",
-    "defaultRuleSet",  "overrideRuleSet"};
+    "alias",          "normalize",          "validateFields",  "validateRules",
+    "compatibility",  "compatibilityGroup", "defaultMetadata", "overrideMetadata",
+    "defaultRuleSet", "overrideRuleSet"};
 
 static bool is_bool_field(const char *k)
 {
-    return !strcmp(k, "normalize") || !strcmp(k, "validateFields") ||
-           !strcmp(k, "validateRules");
+    return !strcmp(k, "normalize") || !strcmp(k, "validateFields") || !strcmp(k, "validateRules");
 }
 
 static bool is_object_field(const char *k)
@@ -109,7 +108,7 @@ json_t *sr_core_config_put(struct sr_core *core, const char *subject, json_t *bo
         json_t *v = json_object_get(body, k);
         if (!v || json_is_null(v) || !strcmp(k, "compatibility"))
             continue;
-        bool ok = is_bool_field(k) ? json_is_boolean(v)
+        bool ok = is_bool_field(k)     ? json_is_boolean(v)
                   : is_object_field(k) ? json_is_object(v)
                                        : json_is_string(v);
         if (!ok) {
@@ -118,8 +117,7 @@ json_t *sr_core_config_put(struct sr_core *core, const char *subject, json_t *bo
             return NULL;
         }
     }
-    if ((subject && !core_check_subject(core, subject, err)) ||
-        !check_writable(core, subject, err))
+    if ((subject && !core_check_subject(core, subject, err)) || !check_writable(core, subject, err))
         return NULL;
     char *stored = NULL;
     bool found;
@@ -224,15 +222,13 @@ struct mode_op {
 
 /* Switching a scope to IMPORT: no active version may exist in it (unless forced), and the
  * soft-deleted leftovers are purged so imported ids and versions cannot collide with them. */
-static enum sr_store_status prepare_import_tx(struct sr_core *core, void *arg,
-                                              struct sr_err *err)
+static enum sr_store_status prepare_import_tx(struct sr_core *core, void *arg, struct sr_err *err)
 {
     struct mode_op *op = arg;
     struct sr_store *st = core->store;
     struct sr_version_list vl = {0};
-    enum sr_store_status rs = op->subject
-                                  ? st->ops->subject_versions(st, op->subject, &vl, err)
-                                  : st->ops->versions_by_prefix(st, "", &vl, err);
+    enum sr_store_status rs = op->subject ? st->ops->subject_versions(st, op->subject, &vl, err)
+                                          : st->ops->versions_by_prefix(st, "", &vl, err);
     if (rs != SR_STORE_OK)
         return rs;
     for (size_t i = 0; i < vl.len; i++)

@@ -122,8 +122,8 @@ void h_subject_lookup(struct http_request *req)
         struct sr_subject_version sv = {0};
         struct sr_err err = {0};
         if (sr_core_lookup(req->server->core, req->params[0], &sreq,
-                           http_query_bool(req, "normalize"), http_query_bool(req, "deleted"),
-                           &sv, &err))
+                           http_query_bool(req, "normalize"), http_query_bool(req, "deleted"), &sv,
+                           &err))
             http_reply_json(req, 200, schema_object(&sv));
         else
             http_reply_error(req, &err);
@@ -137,8 +137,8 @@ void h_subject_delete(struct http_request *req)
 {
     struct sr_int_list out = {0};
     struct sr_err err = {0};
-    if (sr_core_delete_subject(req->server->core, req->params[0],
-                               http_query_bool(req, "permanent"), &out, &err))
+    if (sr_core_delete_subject(req->server->core, req->params[0], http_query_bool(req, "permanent"),
+                               &out, &err))
         http_reply_json(req, 200, int_array(&out));
     else
         http_reply_error(req, &err);
@@ -152,8 +152,7 @@ void h_versions_list(struct http_request *req)
         return;
     struct sr_int_list out = {0};
     struct sr_err err = {0};
-    if (sr_core_versions(req->server->core, req->params[0], read_visibility(req), page, &out,
-                         &err))
+    if (sr_core_versions(req->server->core, req->params[0], read_visibility(req), page, &out, &err))
         http_reply_json(req, 200, int_array(&out));
     else
         http_reply_error(req, &err);
@@ -280,8 +279,8 @@ static bool get_by_id(struct http_request *req, struct sr_subject_version *sv)
     if (!read_id(req, &id))
         return false;
     struct sr_err err = {0};
-    if (!sr_core_schema_by_id(req->server->core, id, http_query(req, "subject"),
-                              read_format(req), sv, &err)) {
+    if (!sr_core_schema_by_id(req->server->core, id, http_query(req, "subject"), read_format(req),
+                              sv, &err)) {
         http_reply_error(req, &err);
         return false;
     }
@@ -383,10 +382,9 @@ static void compat(struct http_request *req, bool version_given)
         bool verbose = http_query_bool(req, "verbose");
         struct sr_compat_result res = {0};
         struct sr_err err = {0};
-        if (sr_core_check_compatibility(req->server->core, req->params[0], version_given,
-                                        version, version_given ? req->params[1] : NULL, &sreq,
-                                        http_query_bool(req, "normalize"), verbose, &res,
-                                        &err)) {
+        if (sr_core_check_compatibility(req->server->core, req->params[0], version_given, version,
+                                        version_given ? req->params[1] : NULL, &sreq,
+                                        http_query_bool(req, "normalize"), verbose, &res, &err)) {
             json_t *o = json_object();
             json_object_set_new(o, "is_compatible", json_boolean(res.is_compatible));
             if (verbose)

@@ -104,8 +104,7 @@ void h_metadata_id(struct http_request *req)
 
 void h_metadata_version(struct http_request *req)
 {
-    http_reply_json(req, 200, json_pack("{s:s,s:s}", "version", SR_VERSION, "commitId",
-                                        SR_COMMIT));
+    http_reply_json(req, 200, json_pack("{s:s,s:s}", "version", SR_VERSION, "commitId", SR_COMMIT));
 }
 
 void h_health_live(struct http_request *req)
@@ -121,7 +120,8 @@ void h_health_ready(struct http_request *req)
         return;
     }
     /* Load balancers only look at the status; say why without internal detail. */
-    http_reply_json(req, 503, json_pack("{s:s,s:i,s:s}", "status", "DOWN", "error_code",
-                                        50001, "message", "database not reachable or not "
-                                                          "migrated"));
+    http_reply_json(req, 503,
+                    json_pack("{s:s,s:i,s:s}", "status", "DOWN", "error_code", 50001, "message",
+                              "database not reachable or not "
+                              "migrated"));
 }

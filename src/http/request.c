@@ -125,8 +125,7 @@ static int range_match(const char *range, const char *media)
 enum http_media http_negotiate(const char *accept)
 {
     static const char *const media[] = {"application/vnd.schemaregistry.v1+json",
-                                        "application/vnd.schemaregistry+json",
-                                        "application/json"};
+                                        "application/vnd.schemaregistry+json", "application/json"};
     if (!accept || !*accept)
         return MEDIA_V1;
     /* Jersey's order: the client's quality first, then how specific the client's range is,
@@ -186,8 +185,9 @@ json_t *http_body_object(struct http_request *req)
     json_t *v = json_loadb(req->body.data, req->body.len, JSON_DECODE_ANY, &jerr);
     if (!v) {
         struct sr_err err = {0};
-        sr_err_set(&err, SR_E_HTTP_BAD_REQUEST, "Unrecognized JSON in request body: %s (line %d, "
-                                                "column %d)",
+        sr_err_set(&err, SR_E_HTTP_BAD_REQUEST,
+                   "Unrecognized JSON in request body: %s (line %d, "
+                   "column %d)",
                    jerr.text, jerr.line, jerr.column);
         http_reply_error(req, &err);
         return NULL;

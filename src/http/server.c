@@ -100,8 +100,8 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
         sr_buf_init(&req->body, (size_t)h->cfg->max_request_bytes);
         *con_cls = req;
         /* Reject an announced oversized body before reading it. */
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        const char *cl =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl && strtoull(cl, NULL, 10) > (unsigned long long)h->cfg->max_request_bytes) {
             req->media = http_negotiate(
                 MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT));
@@ -177,8 +177,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     sr_log_warn("http: %s", msg);
 }
 
-struct sr_http *sr_http_start(const struct sr_config *cfg, struct sr_core *core,
-                              struct sr_err *err)
+struct sr_http *sr_http_start(const struct sr_config *cfg, struct sr_core *core, struct sr_err *err)
 {
     struct sockaddr_storage ss;
     socklen_t slen = 0;
@@ -200,23 +199,19 @@ struct sr_http *sr_http_start(const struct sr_config *cfg, struct sr_core *core,
         if (threads < 4)
             threads = 4;
     }
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                     MHD_USE_ERROR_LOG;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     h->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, access_handler, h,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, threads,
+        flags, 0, NULL, NULL, access_handler, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout_s,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->connection_memory_kib * 1024,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-        MHD_OPTION_THREAD_STACK_SIZE, (size_t)(2 * 1024 * 1024),
-        MHD_OPTION_NOTIFY_COMPLETED, completed, h,
-        MHD_OPTION_UNESCAPE_CALLBACK, keep_raw, h,
-        MHD_OPTION_END);
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_THREAD_STACK_SIZE,
+        (size_t)(2 * 1024 * 1024), MHD_OPTION_NOTIFY_COMPLETED, completed, h,
+        MHD_OPTION_UNESCAPE_CALLBACK, keep_raw, h, MHD_OPTION_END);
     if (!h->daemon) {
         sr_err_set(err, SR_E_INTERNAL, "cannot listen on %s", cfg->listen);
         free(h);

@@ -61,3 +61,9 @@ char *sr_xasprintf(const char *fmt, ...)
         oom(0);
     return s;
 }
+
+void sr_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    if (base && n > 1)
+        qsort(base, n, size, cmp);
+}

@@ -65,8 +65,7 @@ void sr_log(enum sr_log_level level, uint64_t request_id, const char *fmt, ...)
     gmtime_r(&ts.tv_sec, &tm);
     char when[64];
     snprintf(when, sizeof(when), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-             ts.tv_nsec / 1000000);
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
 
     struct sr_buf b;
     sr_buf_init(&b, 8192);

@@ -158,8 +158,8 @@ static void scan_log(void)
     while (fgets(line, sizeof(line), f)) {
         if (strstr(line, "AddressSanitizer") || strstr(line, "runtime error:") ||
             strstr(line, "LeakSanitizer") || strstr(line, "ThreadSanitizer")) {
-            t_check(false, __FILE__, __LINE__, "sanitizer report in daemon log %s: %s",
-                    daemon_log, line);
+            t_check(false, __FILE__, __LINE__, "sanitizer report in daemon log %s: %s", daemon_log,
+                    line);
             break;
         }
     }
@@ -199,8 +199,9 @@ static void start_daemon(void)
         FILE *f = fopen(daemon_log, "w");
         dup2(fileno(f), 1);
         dup2(fileno(f), 2);
-        const char *argv[64] = {daemon_path, "--listen", listen, "--database-url", db_url,
-                                "--threads", "4", "--shutdown-grace", "5"};
+        const char *argv[64] = {daemon_path, "--listen",  listen, "--database-url",
+                                db_url,      "--threads", "4",    "--shutdown-grace",
+                                "5"};
         int n = 9;
         for (const char *const *e = current_extra; e && *e && n < 62; e++)
             argv[n++] = *e;
@@ -214,6 +215,13 @@ static void start_daemon(void)
         struct resp *r = t_http_raw("GET", "/health/ready", NULL, NULL);
         if (r->status == 200)
             return;
+        int status;
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            daemon_pid = 0;
+            t_check(false, __FILE__, __LINE__, "daemon exited at start with status %d (log %s)",
+                    status, daemon_log);
+            return;
+        }
         usleep(20000);
     }
     t_check(false, __FILE__, __LINE__, "daemon not ready within 10 s (log %s)", daemon_log);
@@ -503,8 +511,8 @@ int main(int argc, char **argv)
     chmod(tmp_root, 0755);
     if (strcmp(t_store, "pg") == 0) {
         char cmd[512];
-        snprintf(cmd, sizeof(cmd), "%s/scripts/pg-local.sh start %s/pg %d", SR_SOURCE_DIR,
-                 tmp_root, free_port());
+        snprintf(cmd, sizeof(cmd), "%s/scripts/pg-local.sh start %s/pg %d", SR_SOURCE_DIR, tmp_root,
+                 free_port());
         if (run_cmd(cmd, pg_admin_url, sizeof(pg_admin_url)) != 0) {
             fprintf(stderr, "cannot start PostgreSQL: %s\n", pg_admin_url);
             return 2;

@@ -8,17 +8,20 @@
 
 #define V1 "{'type':'record','name':'r','fields':[{'name':'a','type':'int'}]}"
 /* adds a field without default: backward-incompatible, forward-compatible */
-#define V2_NODEF "{'type':'record','name':'r','fields':[{'name':'a','type':'int'},{'name':'b','type':'int'}]}"
+#define V2_NODEF \
+    "{'type':'record','name':'r','fields':[{'name':'a','type':'int'},{'name':'b','type':'int'}]}"
 /* adds a field with default: compatible both ways */
-#define V2_DEF "{'type':'record','name':'r','fields':[{'name':'a','type':'int'},{'name':'b','type':'int','default':0}]}"
+#define V2_DEF                                                                                   \
+    "{'type':'record','name':'r','fields':[{'name':'a','type':'int'},{'name':'b','type':'int','" \
+    "default':0}]}"
 /* drops the field a (no default in old): backward-compatible, forward-incompatible */
 #define V2_DROP "{'type':'record','name':'r','fields':[]}"
 
 static void set_level(const char *subject, const char *level)
 {
-    struct resp *r = subject ? PUT(t_fmt("/config/%s", subject),
-                                   t_fmt("{\"compatibility\":\"%s\"}", level))
-                             : PUT("/config", t_fmt("{\"compatibility\":\"%s\"}", level));
+    struct resp *r =
+        subject ? PUT(t_fmt("/config/%s", subject), t_fmt("{\"compatibility\":\"%s\"}", level))
+                : PUT("/config", t_fmt("{\"compatibility\":\"%s\"}", level));
     CHECK_STATUS(r, 200);
 }
 
@@ -62,9 +65,9 @@ static void compat_endpoints(void)
                   "'false', compatibility: 'BACKWARD'}\"]}");
     CHECK_BODY(POST("/compatibility/subjects/s/versions/latest", t_schema_body(V2_NODEF, NULL)),
                "{\"is_compatible\":false}");
-    CHECK_BODY(POST("/compatibility/subjects/s/versions/latest?verbose=true",
-                    t_schema_body(V2_DEF, NULL)),
-               "{\"is_compatible\":true,\"messages\":[]}");
+    CHECK_BODY(
+        POST("/compatibility/subjects/s/versions/latest?verbose=true", t_schema_body(V2_DEF, NULL)),
+        "{\"is_compatible\":true,\"messages\":[]}");
     CHECK_BODY(POST("/compatibility/subjects/s/versions/1", t_schema_body(V2_DEF, NULL)),
                "{\"is_compatible\":true}");
     CHECK_BODY(POST("/compatibility/subjects/s/versions", t_schema_body(V2_DEF, NULL)),
@@ -83,8 +86,9 @@ static void compat_endpoints(void)
     CHECK_ERROR(POST("/compatibility/subjects/s/versions/0", t_schema_body(V1, NULL)), 422, 42202,
                 NULL);
     /* Invalid schema: 42201, or 200 with the reason when verbose. */
-    CHECK_ERROR(POST("/compatibility/subjects/s/versions/latest", t_schema_body("{'type':'x'}", NULL)),
-                422, 42201, NULL);
+    CHECK_ERROR(
+        POST("/compatibility/subjects/s/versions/latest", t_schema_body("{'type':'x'}", NULL)), 422,
+        42201, NULL);
     r = POST("/compatibility/subjects/s/versions/latest?verbose=true",
              t_schema_body("{'type':'x'}", NULL));
     CHECK(r->status == 200 && json_is_false(json_object_get(r->json, "is_compatible")) &&
@@ -105,13 +109,20 @@ static void levels(void)
         const char *candidate;
         bool ok;
     } cases[] = {
-        {"NONE", V2_NODEF, true},          {"NONE", V2_DROP, true},
-        {"BACKWARD", V2_NODEF, false},     {"BACKWARD", V2_DROP, true},
-        {"BACKWARD", V2_DEF, true},        {"FORWARD", V2_NODEF, true},
-        {"FORWARD", V2_DROP, false},       {"FORWARD", V2_DEF, true},
-        {"FULL", V2_NODEF, false},         {"FULL", V2_DROP, false},
-        {"FULL", V2_DEF, true},            {"BACKWARD_TRANSITIVE", V2_NODEF, false},
-        {"FORWARD_TRANSITIVE", V2_DROP, false}, {"FULL_TRANSITIVE", V2_DEF, true},
+        {"NONE", V2_NODEF, true},
+        {"NONE", V2_DROP, true},
+        {"BACKWARD", V2_NODEF, false},
+        {"BACKWARD", V2_DROP, true},
+        {"BACKWARD", V2_DEF, true},
+        {"FORWARD", V2_NODEF, true},
+        {"FORWARD", V2_DROP, false},
+        {"FORWARD", V2_DEF, true},
+        {"FULL", V2_NODEF, false},
+        {"FULL", V2_DROP, false},
+        {"FULL", V2_DEF, true},
+        {"BACKWARD_TRANSITIVE", V2_NODEF, false},
+        {"FORWARD_TRANSITIVE", V2_DROP, false},
+        {"FULL_TRANSITIVE", V2_DEF, true},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const char *subject = t_fmt("lv%zu", i);
@@ -123,8 +134,8 @@ static void levels(void)
                   json_is_true(json_object_get(r->json, "is_compatible")) == cases[i].ok,
               "%s case %zu: %s", cases[i].level, i, r->body);
         r = POST(t_fmt("/subjects/%s/versions", subject), t_schema_body(cases[i].candidate, NULL));
-        CHECK(r->status == (cases[i].ok ? 200 : 409), "register %s case %zu: %s",
-              cases[i].level, i, r->body);
+        CHECK(r->status == (cases[i].ok ? 200 : 409), "register %s case %zu: %s", cases[i].level, i,
+              r->body);
     }
 }
 
@@ -134,8 +145,8 @@ static void full_messages(void)
     t_register("s", V1);
     set_level("s", "FULL");
     const char *cand = "{'type':'record','name':'r','fields':[{'name':'b','type':'int'}]}";
-    struct resp *r = POST("/compatibility/subjects/s/versions/latest?verbose=true",
-                          t_schema_body(cand, NULL));
+    struct resp *r =
+        POST("/compatibility/subjects/s/versions/latest?verbose=true", t_schema_body(cand, NULL));
     json_t *m = json_object_get(r->json, "messages");
     CHECK(json_array_size(m) == 5, "five messages: %s", r->body);
     const char *want[] = {
@@ -162,17 +173,21 @@ static void transitive(void)
 {
     t_register("s", V1);
     set_level("s", "NONE");
-    const char *v2 = "{'type':'record','name':'r','fields':[{'name':'a','type':'int'},{'name':'c','type':'string'}]}";
+    const char *v2 = "{'type':'record','name':'r','fields':[{'name':'a','type':'int'},{'name':'c','"
+                     "type':'string'}]}";
     t_register("s", v2);
-    const char *v3 = "{'type':'record','name':'r','fields':[{'name':'a','type':'int'},{'name':'c','type':'string','default':''}]}";
+    const char *v3 = "{'type':'record','name':'r','fields':[{'name':'a','type':'int'},{'name':'c','"
+                     "type':'string','default':''}]}";
     t_register("s", v3);
     /* Drops c (default-less in v2): compatible with latest v3 under BACKWARD... */
-    const char *cand = "{'type':'record','name':'r','fields':[{'name':'a','type':'int'},{'name':'d','type':'int','default':1}]}";
+    const char *cand = "{'type':'record','name':'r','fields':[{'name':'a','type':'int'},{'name':'d'"
+                       ",'type':'int','default':1}]}";
     set_level("s", "FORWARD");
     CHECK_BODY(POST("/compatibility/subjects/s/versions", t_schema_body(cand, NULL)),
                "{\"is_compatible\":true}");
     set_level("s", "FORWARD_TRANSITIVE");
-    struct resp *r = POST("/compatibility/subjects/s/versions?verbose=true", t_schema_body(cand, NULL));
+    struct resp *r =
+        POST("/compatibility/subjects/s/versions?verbose=true", t_schema_body(cand, NULL));
     CHECK(json_is_false(json_object_get(r->json, "is_compatible")) &&
               strstr(r->body, "{oldSchemaVersion: 2}") && !strstr(r->body, "{oldSchemaVersion: 1}"),
           "fails against v2 only: %s", r->body);
@@ -229,7 +244,9 @@ static void config(void)
     CHECK_STATUS(POST("/subjects/g/versions", t_schema_body(V2_NODEF, NULL)), 200);
     set_level("g", "BACKWARD");
     CHECK_STATUS(POST("/subjects/g/versions",
-                      t_schema_body("{'type':'record','name':'r','fields':[{'name':'a','type':'int'},{'name':'b','type':'int'},{'name':'z','type':'int'}]}", NULL)),
+                      t_schema_body("{'type':'record','name':'r','fields':[{'name':'a','type':'int'"
+                                    "},{'name':'b','type':'int'},{'name':'z','type':'int'}]}",
+                                    NULL)),
                  409);
     /* A server default other than BACKWARD. */
     const char *args[] = {"--default-compatibility", "none", NULL};
@@ -247,7 +264,8 @@ static void normalize(void)
     r = POST("/subjects/s/versions?normalize=true", t_schema_body(b, NULL));
     CHECK(t_int(r, "id") == 1, "normalized forms are one schema: %s", r->body);
     CHECK_BODY(GET("/subjects/s/versions/1/schema"),
-               "{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"}],\"x\":2,\"y\":1}");
+               "{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"}],"
+               "\"x\":2,\"y\":1}");
     r = POST("/subjects/s?normalize=true", t_schema_body(a, NULL));
     CHECK(r->status == 200 && t_int(r, "version") == 1, "lookup normalized: %s", r->body);
     /* Without normalization the prop order matters for identity, but the stored version is

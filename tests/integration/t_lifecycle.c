@@ -6,8 +6,12 @@
 #include "harness.h"
 
 #define A "{'type':'record','name':'r','fields':[{'name':'a','type':'int'}]}"
-#define B "{'type':'record','name':'r','fields':[{'name':'a','type':'int'},{'name':'b','type':'int','default':0}]}"
-#define C "{'type':'record','name':'r','fields':[{'name':'a','type':'int'},{'name':'c','type':'int','default':0}]}"
+#define B                                                                                        \
+    "{'type':'record','name':'r','fields':[{'name':'a','type':'int'},{'name':'b','type':'int','" \
+    "default':0}]}"
+#define C                                                                                        \
+    "{'type':'record','name':'r','fields':[{'name':'a','type':'int'},{'name':'c','type':'int','" \
+    "default':0}]}"
 
 /* Behaviour 14: soft delete of a version. */
 static void soft_delete_version(void)
@@ -145,7 +149,8 @@ static void readonly(void)
     CHECK_ERROR(PUT("/mode/a%01b", "{\"mode\":\"READONLY\"}"), 422, 42208, NULL);
     const char *args[] = {"--mode-mutability", "false", NULL};
     t_fresh(args);
-    CHECK_ERROR(PUT("/mode", "{\"mode\":\"READONLY\"}"), 422, 42205, "Mode changes are not allowed");
+    CHECK_ERROR(PUT("/mode", "{\"mode\":\"READONLY\"}"), 422, 42205,
+                "Mode changes are not allowed");
 }
 
 /* Behaviour 20 and 21: IMPORT mode as the migration path from another registry. */
@@ -160,8 +165,8 @@ static void import_mode(void)
     CHECK_JSON(GET("/subjects?deleted=true"), "[]");
     /* Import a few subjects with their original ids (100+) and versions, gaps allowed,
      * incompatible evolutions accepted. */
-    struct resp *r = POST("/subjects/orders-value/versions",
-                          t_schema_body(A, ",\"id\":100,\"version\":5"));
+    struct resp *r =
+        POST("/subjects/orders-value/versions", t_schema_body(A, ",\"id\":100,\"version\":5"));
     CHECK_BODY(r, "{\"id\":100}");
     r = POST("/subjects/orders-value/versions",
              t_schema_body("{'type':'record','name':'r','fields':[{'name':'x','type':'string'}]}",
@@ -172,10 +177,11 @@ static void import_mode(void)
     CHECK_JSON(GET("/subjects/orders-value/versions"), "[5,9]");
     CHECK(t_int(GET("/subjects/orders-value/versions/5"), "id") == 100, "imported id kept");
     /* Same id + content at another version is fine; an id for different content is not. */
-    CHECK_BODY(POST("/subjects/orders-value/versions", t_schema_body(A, ",\"id\":100,\"version\":6")),
-               "{\"id\":100}");
-    CHECK_ERROR(POST("/subjects/other/versions", t_schema_body(C, ",\"id\":100,\"version\":1")), 422,
-                42205, "Overwrite new schema with id 100 is not permitted.");
+    CHECK_BODY(
+        POST("/subjects/orders-value/versions", t_schema_body(A, ",\"id\":100,\"version\":6")),
+        "{\"id\":100}");
+    CHECK_ERROR(POST("/subjects/other/versions", t_schema_body(C, ",\"id\":100,\"version\":1")),
+                422, 42205, "Overwrite new schema with id 100 is not permitted.");
     CHECK_ERROR(POST("/subjects/other/versions", t_schema_body(C, NULL)), 422, 42205,
                 "Subject other is not in read-write mode");
     /* Back to READWRITE: new ids continue above the highest imported one. */
@@ -185,19 +191,22 @@ static void import_mode(void)
     r = POST("/subjects/fresh/versions", t_schema_body(C, NULL));
     CHECK(t_int(r, "id") == 108, "new ids above imported ones: %s", r->body);
     CHECK(t_register("users-value",
-                     "{'type':'record','name':'r','fields':[{'name':'a','type':'int'},{'name':'b','type':'int','default':0},{'name':'c','type':'int','default':0}]}") == 109,
+                     "{'type':'record','name':'r','fields':[{'name':'a','type':'int'},{'name':'b','"
+                     "type':'int','default':0},{'name':'c','type':'int','default':0}]}") == 109,
           "next id");
     CHECK_JSON(GET("/subjects/users-value/versions"), "[1,2]");
     /* Explicit version outside IMPORT must be the next one. */
     CHECK_ERROR(POST("/subjects/fresh/versions",
-                     t_schema_body("{'type':'record','name':'r','doc':'d','fields':[{'name':'a','type':'int'},{'name':'c','type':'int','default':0}]}",
+                     t_schema_body("{'type':'record','name':'r','doc':'d','fields':[{'name':'a','"
+                                   "type':'int'},{'name':'c','type':'int','default':0}]}",
                                    ",\"version\":7")),
                 422, 42201, "Version is not one more than previous version");
     /* Subject-level IMPORT with force, on a subject that has versions. */
     CHECK_ERROR(PUT("/mode/fresh", "{\"mode\":\"IMPORT\"}"), 422, 42205, NULL);
     CHECK_STATUS(PUT("/mode/fresh?force=true", "{\"mode\":\"IMPORT\"}"), 200);
-    CHECK_BODY(POST("/subjects/fresh/versions", t_schema_body("'string'", ",\"id\":300,\"version\":2")),
-               "{\"id\":300}");
+    CHECK_BODY(
+        POST("/subjects/fresh/versions", t_schema_body("'string'", ",\"id\":300,\"version\":2")),
+        "{\"id\":300}");
 }
 
 /* GET /schemas and the id listings. */
@@ -217,9 +226,10 @@ static void listings(void)
               json_integer_value(json_object_get(json_array_get(r->json, 0), "version")) == 2,
           "latestOnly: %s", r->body);
     r = GET("/schemas?offset=1&limit=1");
-    CHECK(json_array_size(r->json) == 1 &&
-              !strcmp(json_string_value(json_object_get(json_array_get(r->json, 0), "subject")), "b"),
-          "paging: %s", r->body);
+    CHECK(
+        json_array_size(r->json) == 1 &&
+            !strcmp(json_string_value(json_object_get(json_array_get(r->json, 0), "subject")), "b"),
+        "paging: %s", r->body);
     CHECK_JSON(GET("/schemas/ids/1/subjects"), "['a','b']");
     CHECK_JSON(GET("/schemas/ids/2/subjects"), "[]");
     CHECK_JSON(GET("/schemas/ids/2/subjects?deleted=true"), "['a']");

@@ -52,12 +52,19 @@ static char *quote_ident(const char *name)
 /* ---- connection strings ---- */
 
 /* Maps one JDBC query parameter to libpq (appending to b) or to the schema. */
-static void jdbc_param(struct sr_buf *b, const char *key, size_t klen, const char *val,
-                       size_t vlen, char **current_schema)
+static void jdbc_param(struct sr_buf *b, const char *key, size_t klen, const char *val, size_t vlen,
+                       char **current_schema)
 {
-    static const char *const same[] = {"user", "password", "sslmode", "sslcert", "sslkey",
-                                       "sslrootcert", "connect_timeout", "application_name",
-                                       "target_session_attrs", "options"};
+    static const char *const same[] = {"user",
+                                       "password",
+                                       "sslmode",
+                                       "sslcert",
+                                       "sslkey",
+                                       "sslrootcert",
+                                       "connect_timeout",
+                                       "application_name",
+                                       "target_session_attrs",
+                                       "options"};
     const char *mapped = NULL;
     for (size_t i = 0; i < SR_ARRAY_LEN(same); i++)
         if (strlen(same[i]) == klen && strncmp(key, same[i], klen) == 0)
@@ -107,8 +114,7 @@ static char *jdbc_to_uri(const char *jdbc, char **current_schema)
         size_t len = amp ? (size_t)(amp - q) : strlen(q);
         const char *eq = memchr(q, '=', len);
         if (eq && eq > q)
-            jdbc_param(&b, q, (size_t)(eq - q), eq + 1, len - (size_t)(eq - q) - 1,
-                       current_schema);
+            jdbc_param(&b, q, (size_t)(eq - q), eq + 1, len - (size_t)(eq - q) - 1, current_schema);
         q = amp;
     }
     return sr_buf_take(&b);
@@ -127,8 +133,7 @@ char *sr_store_pg_conninfo(const struct sr_config *cfg, char **schema_out, struc
     char *perr = NULL;
     PQconninfoOption *opts = PQconninfoParse(base, &perr);
     if (!opts) {
-        sr_err_set(err, SR_E_INTERNAL, "invalid --database-url: %s",
-                   perr ? perr : "cannot parse");
+        sr_err_set(err, SR_E_INTERNAL, "invalid --database-url: %s", perr ? perr : "cannot parse");
         PQfreemem(perr);
         free(base);
         free(current_schema);
@@ -140,14 +145,17 @@ char *sr_store_pg_conninfo(const struct sr_config *cfg, char **schema_out, struc
      * lets the later keywords override what it held. */
     struct sr_buf b;
     sr_buf_init(&b, 0);
-    const char *keys[] = {"dbname", "user", "password", "connect_timeout", "application_name",
-                          "keepalives", "keepalives_idle", "keepalives_interval",
+    const char *keys[] = {"dbname",           "user",
+                          "password",         "connect_timeout",
+                          "application_name", "keepalives",
+                          "keepalives_idle",  "keepalives_interval",
                           "keepalives_count", "tcp_user_timeout"};
     char timeout[16], user_timeout[16];
     snprintf(timeout, sizeof(timeout), "%d", cfg->db_connect_timeout_s);
     snprintf(user_timeout, sizeof(user_timeout), "%d", cfg->db_statement_timeout_ms + 5000);
-    const char *vals[] = {base,    cfg->database_user, cfg->database_password, timeout,
-                          "schemaregd", "1", "10", "5", "3", user_timeout};
+    const char *vals[] = {
+        base, cfg->database_user, cfg->database_password, timeout, "schemaregd", "1", "10", "5",
+        "3",  user_timeout};
     for (size_t i = 0; i < SR_ARRAY_LEN(keys); i++) {
         if (!vals[i] || !*vals[i])
             continue;
@@ -207,8 +215,9 @@ static bool session_connect(struct pg_store *ps, struct pg_session *s, struct sr
 {
     int64_t now = sr_now_ms();
     if (s->failed_at_ms && now - s->failed_at_ms < PG_RECONNECT_BACKOFF_MS)
-        return sr_err_set(err, SR_E_STORE_ERROR, "Error while connecting to the backend data "
-                                                 "store: database unavailable");
+        return sr_err_set(err, SR_E_STORE_ERROR,
+                          "Error while connecting to the backend data "
+                          "store: database unavailable");
     s->conn = connect_params(ps->conninfo);
     if (PQstatus(s->conn) != CONNECTION_OK) {
         sr_err_set(err, SR_E_STORE_ERROR,
@@ -223,8 +232,7 @@ static bool session_connect(struct pg_store *ps, struct pg_session *s, struct sr
     snprintf(setup, sizeof(setup),
              "SET statement_timeout = %d; SET lock_timeout = %d; "
              "SET idle_in_transaction_session_timeout = %d",
-             ps->statement_timeout_ms, ps->statement_timeout_ms,
-             ps->statement_timeout_ms * 3);
+             ps->statement_timeout_ms, ps->statement_timeout_ms, ps->statement_timeout_ms * 3);
     PGresult *r = PQexec(s->conn, setup);
     bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     if (!ok)
@@ -281,8 +289,9 @@ static enum sr_store_status classify(struct pg_session *s, PGresult *res, struct
     sr_err_detail(err, "SQLSTATE %s: %s", state, msg ? msg : "");
     if (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "23505") ||
         !strcmp(state, "23503")) {
-        sr_err_set(err, SR_E_STORE_ERROR, "Error while writing to the backend data store: "
-                                          "concurrent update");
+        sr_err_set(err, SR_E_STORE_ERROR,
+                   "Error while writing to the backend data store: "
+                   "concurrent update");
         sr_err_detail(err, "SQLSTATE %s: %s", state, msg ? msg : "");
         return was_in_tx ? SR_STORE_RETRY : SR_STORE_ERROR;
     }
@@ -351,7 +360,7 @@ static enum sr_store_status run_command(struct pg_session *s, const char *sql, s
 /* ---- transactions ---- */
 
 enum sr_store_status pg_tx_begin_op(struct sr_store *st, const char *lock_subject,
-                                        struct sr_err *err)
+                                    struct sr_err *err)
 {
     struct pg_store *ps = (struct pg_store *)st;
     struct pg_session *s = pg_session_get(ps, err);
@@ -385,8 +394,9 @@ enum sr_store_status pg_tx_commit_op(struct sr_store *st, struct sr_err *err)
     struct pg_store *ps = (struct pg_store *)st;
     struct pg_session *s = pthread_getspecific(ps->key);
     if (!s || !s->conn || !s->in_tx)
-        return sr_err_set(err, SR_E_STORE_ERROR, "Error while writing to the backend data "
-                                                 "store"),
+        return sr_err_set(err, SR_E_STORE_ERROR,
+                          "Error while writing to the backend data "
+                          "store"),
                SR_STORE_RETRY;
     PGresult *r = PQexec(s->conn, "COMMIT");
     ExecStatusType rst = PQresultStatus(r);
@@ -428,8 +438,7 @@ enum sr_store_status pg_ping_op(struct sr_store *st, struct sr_err *err)
 {
     struct pg_store *ps = (struct pg_store *)st;
     if (!atomic_load(&ps->ready))
-        return sr_err_set(err, SR_E_STORE_ERROR, "database not migrated yet"),
-               SR_STORE_UNAVAILABLE;
+        return sr_err_set(err, SR_E_STORE_ERROR, "database not migrated yet"), SR_STORE_UNAVAILABLE;
     PGresult *r = NULL;
     int32_t id;
     SR_UNUSED(id);
@@ -508,13 +517,14 @@ enum sr_store_status sr_store_pg_migrate(struct sr_store *st, struct sr_err *err
     /* One transaction under an advisory lock: instances starting together on an empty
      * database wait for the first one, then find the migrations applied. PostgreSQL DDL is
      * transactional, so a failure leaves nothing half-applied. */
+    char *literal = PQescapeLiteral(s->conn, ps->schema, strlen(ps->schema));
     char *lock_sql = sr_xasprintf(
         "BEGIN; SELECT pg_advisory_xact_lock(hashtextextended('schemaregd-migrate:' || %s, 0)); "
         "CREATE SCHEMA IF NOT EXISTS %s; "
         "CREATE TABLE IF NOT EXISTS %s.schema_migrations (version integer PRIMARY KEY, "
         "name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
-        PQescapeLiteral(s->conn, ps->schema, strlen(ps->schema)), ps->schema_ident,
-        ps->schema_ident);
+        literal ? literal : "''", ps->schema_ident, ps->schema_ident);
+    PQfreemem(literal);
     PGresult *r = PQexec(s->conn, lock_sql);
     free(lock_sql);
     enum sr_store_status rs = SR_STORE_OK;

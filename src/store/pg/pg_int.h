@@ -59,7 +59,7 @@ struct pg_store {
     pthread_key_t key;
     pthread_mutex_t lock; /* guards sessions */
     struct pg_session *sessions;
-    atomic_bool ready;    /* migrations applied */
+    atomic_bool ready; /* migrations applied */
 };
 
 /* The calling thread's session, connected and prepared; NULL with err set when the

@@ -26,8 +26,7 @@ const char *const pg_statement_sql[PG_STMT_COUNT] = {
         "INSERT INTO @S@.schemas (id, hash, is_owner, schema_type, schema, refs, metadata, "
         "rule_set) VALUES (nextval('@S@.schema_ids'), decode($1, 'hex'), true, $2, $3, $4, $5, "
         "$6) ON CONFLICT (hash) WHERE is_owner DO NOTHING RETURNING id",
-    [PG_SCHEMA_ID_HASH_EQ] =
-        "SELECT hash = decode($2, 'hex') FROM @S@.schemas WHERE id = $1",
+    [PG_SCHEMA_ID_HASH_EQ] = "SELECT hash = decode($2, 'hex') FROM @S@.schemas WHERE id = $1",
     [PG_SCHEMA_INSERT_WITH_ID] =
         "INSERT INTO @S@.schemas (id, hash, is_owner, schema_type, schema, refs, metadata, "
         "rule_set) VALUES ($1, decode($2, 'hex'), NOT EXISTS (SELECT 1 FROM @S@.schemas WHERE "
@@ -149,7 +148,8 @@ static enum sr_store_status insert_refs(struct sr_store *st, int32_t id, const c
     json_t *ref;
     char ids[16];
     snprintf(ids, sizeof(ids), "%d", id);
-    json_array_foreach(arr, i, ref) {
+    json_array_foreach(arr, i, ref)
+    {
         char pos[24], ver[24];
         snprintf(pos, sizeof(pos), "%zu", i);
         snprintf(ver, sizeof(ver), "%lld",
@@ -184,8 +184,8 @@ static enum sr_store_status insert_with_id(struct sr_store *st, const struct sr_
         return SR_STORE_OK;
     }
     PQclear(r);
-    const char *pi[7] = {ids,           hex,           rec->schema_type, rec->schema,
-                         rec->references, rec->metadata, rec->rule_set};
+    const char *pi[7] = {
+        ids, hex, rec->schema_type, rec->schema, rec->references, rec->metadata, rec->rule_set};
     rs = pg_exec(PS(st), PG_SCHEMA_INSERT_WITH_ID, 7, pi, NULL, NULL, &r, err);
     PQclear(r);
     if (rs != SR_STORE_OK)
@@ -208,8 +208,8 @@ static enum sr_store_status pg_schema_insert(struct sr_store *st,
     *id_conflict = false;
     if (rec->id > 0)
         return insert_with_id(st, rec, hex, id_out, id_conflict, err);
-    const char *p[6] = {hex, rec->schema_type, rec->schema, rec->references, rec->metadata,
-                        rec->rule_set};
+    const char *p[6] = {hex,           rec->schema_type, rec->schema, rec->references,
+                        rec->metadata, rec->rule_set};
     PGresult *r;
     enum sr_store_status rs = pg_exec(PS(st), PG_SCHEMA_INSERT_NEW, 6, p, NULL, NULL, &r, err);
     if (rs != SR_STORE_OK)
@@ -279,9 +279,8 @@ static enum sr_store_status pg_subject_versions(struct sr_store *st, const char 
     if (rs != SR_STORE_OK)
         return rs;
     for (int i = 0; i < PQntuples(r); i++)
-        sr_version_list_push(out, subject, atoi(PQgetvalue(r, i, 0)),
-                             atoi(PQgetvalue(r, i, 1)), PQgetvalue(r, i, 2)[0] == 't',
-                             PQgetvalue(r, i, 3));
+        sr_version_list_push(out, subject, atoi(PQgetvalue(r, i, 0)), atoi(PQgetvalue(r, i, 1)),
+                             PQgetvalue(r, i, 2)[0] == 't', PQgetvalue(r, i, 3));
     PQclear(r);
     return SR_STORE_OK;
 }
@@ -367,9 +366,8 @@ static enum sr_store_status pg_subjects_list(struct sr_store *st, struct sr_subj
     return SR_STORE_OK;
 }
 
-static enum sr_store_status version_rows(struct sr_store *st, enum pg_stmt stmt,
-                                         const char *param, struct sr_version_list *out,
-                                         struct sr_err *err)
+static enum sr_store_status version_rows(struct sr_store *st, enum pg_stmt stmt, const char *param,
+                                         struct sr_version_list *out, struct sr_err *err)
 {
     const char *p[1] = {param};
     PGresult *r;
@@ -422,9 +420,8 @@ static enum sr_store_status pg_referenced_by(struct sr_store *st, const char *su
 
 static enum pg_stmt setting_stmt(enum sr_setting kind, int op)
 {
-    static const enum pg_stmt stmts[2][3] = {
-        {PG_CONFIG_GET, PG_CONFIG_PUT, PG_CONFIG_DELETE},
-        {PG_MODE_GET, PG_MODE_PUT, PG_MODE_DELETE}};
+    static const enum pg_stmt stmts[2][3] = {{PG_CONFIG_GET, PG_CONFIG_PUT, PG_CONFIG_DELETE},
+                                             {PG_MODE_GET, PG_MODE_PUT, PG_MODE_DELETE}};
     return stmts[kind == SR_SETTING_MODE][op];
 }
 

@@ -11,8 +11,8 @@
 #include "sqlite_int.h"
 
 #define SQ_NOW "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
-#define SQ_VERSION_COLUMNS                                                                         \
-    "SELECT s.name, v.version, v.schema_id, v.deleted, h.hash FROM subjects s JOIN versions v "    \
+#define SQ_VERSION_COLUMNS                                                                      \
+    "SELECT s.name, v.version, v.schema_id, v.deleted, h.hash FROM subjects s JOIN versions v " \
     "ON v.subject_id = s.id JOIN schemas h ON h.id = v.schema_id "
 
 const char *const sq_statement_sql[SQ_STMT_COUNT] = {
@@ -212,7 +212,8 @@ static enum sr_store_status insert_refs(struct sq_conn *c, int32_t id, const cha
     enum sr_store_status rs = SR_STORE_OK;
     size_t i;
     json_t *ref;
-    json_array_foreach (arr, i, ref) {
+    json_array_foreach(arr, i, ref)
+    {
         sqlite3_stmt *s = sq_stmt(c, SQ_REF_INSERT, err);
         if (!s) {
             rs = SR_STORE_ERROR;

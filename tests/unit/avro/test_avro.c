@@ -54,8 +54,8 @@ static struct sr_avro_schema *parse(const struct tcase *c, const char *text, cha
     for (size_t i = 0; i < c->n_refs; i++)
         lens[i] = strlen(c->refs[i]);
     struct sr_err err = {0};
-    struct sr_avro_schema *s = sr_avro_parse(text, strlen(text), (const char *const *)c->refs,
-                                             lens, c->n_refs, &o, &err);
+    struct sr_avro_schema *s =
+        sr_avro_parse(text, strlen(text), (const char *const *)c->refs, lens, c->n_refs, &o, &err);
     if (!s)
         snprintf(errbuf, cap, "%s", err.message);
     return s;
@@ -214,7 +214,8 @@ static int run_file(const char *path)
         case '#':
             break;
         case '@':
-            c.name = strdup(arg);
+            if (!c.name) /* a name may continue on further @ lines */
+                c.name = strdup(arg);
             break;
         case '~':
             c.defaults = true;

@@ -15,24 +15,24 @@
 
 static int failures, checks;
 
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        __atomic_add_fetch(&checks, 1, __ATOMIC_RELAXED);                                          \
-        if (!(cond)) {                                                                             \
-            __atomic_add_fetch(&failures, 1, __ATOMIC_RELAXED);                                    \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                   \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fputc('\n', stderr);                                                                   \
-        }                                                                                          \
+#define CHECK(cond, ...)                                         \
+    do {                                                         \
+        __atomic_add_fetch(&checks, 1, __ATOMIC_RELAXED);        \
+        if (!(cond)) {                                           \
+            __atomic_add_fetch(&failures, 1, __ATOMIC_RELAXED);  \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+            fprintf(stderr, __VA_ARGS__);                        \
+            fputc('\n', stderr);                                 \
+        }                                                        \
     } while (0)
 
 /* A check the rest of the run depends on: stop at once. */
-#define REQUIRE(cond, ...)                                                                         \
-    do {                                                                                           \
-        bool required_ = (cond);                                                                   \
-        CHECK(required_, __VA_ARGS__);                                                             \
-        if (!required_)                                                                            \
-            exit(1);                                                                               \
+#define REQUIRE(cond, ...)             \
+    do {                               \
+        bool required_ = (cond);       \
+        CHECK(required_, __VA_ARGS__); \
+        if (!required_)                \
+            exit(1);                   \
     } while (0)
 
 #define OK(expr) CHECK((expr) == SR_STORE_OK, "%s: %s", #expr, err.message)
