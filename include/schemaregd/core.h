@@ -90,10 +90,19 @@ bool sr_core_ready(struct sr_core *core, struct sr_err *err);
  * [1, 2^31-1]. Anything else sets 42202 and returns false. */
 bool sr_core_parse_version(const char *text, int32_t *out, struct sr_err *err);
 
-/* POST /subjects/{s}/versions. Sets *id_out (and *version_out when known, else 0). */
+/* The answer to a registration. Confluent 7.x replies {"id":N} unless the registry changed
+ * the schema (metadata inherited from the previous version, or confluent:version stamped for
+ * an explicit version): then full is set and the other members describe the stored version. */
+struct sr_register_result {
+    int32_t id;
+    bool full;
+    struct sr_subject_version stored; /* set when full */
+};
+
+/* POST /subjects/{s}/versions. */
 bool sr_core_register(struct sr_core *core, const char *subject,
-                      const struct sr_schema_request *req, bool normalize, int32_t *id_out,
-                      struct sr_err *err);
+                      const struct sr_schema_request *req, bool normalize,
+                      struct sr_register_result *out, struct sr_err *err);
 /* POST /subjects/{s}: finds the version of subject holding this schema. */
 bool sr_core_lookup(struct sr_core *core, const char *subject, const struct sr_schema_request *req,
                     bool normalize, bool deleted, struct sr_subject_version *out,

@@ -76,6 +76,47 @@ static bool fill_version(struct sr_core *core, const struct sr_version_record *v
     return true;
 }
 
+/* Confluent 7.9.2+: a request without metadata is tried again with the latest active
+ * version's metadata and rule set, which registration would have inherited. */
+static bool retry_with_latest_metadata(struct sr_core *core, const char *subject,
+                                       const struct sr_schema_request *req,
+                                       const struct sr_version_list *vl, bool normalize,
+                                       bool deleted, struct parsed_request *pr,
+                                       const struct sr_version_record **match, struct sr_err *err)
+{
+    const struct sr_version_record *latest = NULL;
+    for (size_t i = vl->len; i-- > 0 && !latest;)
+        if (!vl->items[i].deleted)
+            latest = &vl->items[i];
+    if (!latest)
+        return true;
+    struct loaded_schema *ls = core_load_schema(core, latest->schema_id, latest->hash, err);
+    if (!ls)
+        return false;
+    bool ok = true;
+    if (ls->rec.metadata || ls->rec.rule_set) {
+        struct sr_schema_request eff = *req;
+        eff.metadata = ls->rec.metadata ? json_loads(ls->rec.metadata, 0, NULL) : NULL;
+        eff.rule_set = ls->rec.rule_set ? json_loads(ls->rec.rule_set, 0, NULL) : NULL;
+        struct parsed_request again = {0};
+        ok = core_parse_request(core, subject, &eff, req->schema, NULL, normalize, false, &again,
+                                err);
+        if (ok) {
+            ok = core_find_match(core, vl, &again, deleted, false, match, err);
+            if (*match) {
+                parsed_request_fini(pr);
+                *pr = again;
+            } else {
+                parsed_request_fini(&again);
+            }
+        }
+        json_decref(eff.metadata);
+        json_decref(eff.rule_set);
+    }
+    loaded_schema_release(ls);
+    return ok;
+}
+
 bool sr_core_lookup(struct sr_core *core, const char *subject, const struct sr_schema_request *req,
                     bool normalize, bool deleted, struct sr_subject_version *out,
                     struct sr_err *err)
@@ -100,6 +141,10 @@ bool sr_core_lookup(struct sr_core *core, const char *subject, const struct sr_s
     }
     const struct sr_version_record *match = NULL;
     if (pr.schema && !core_find_match(core, &vl, &pr, deleted, false, &match, err))
+        goto out;
+    if (pr.schema && !match && !req->metadata && !req->rule_set &&
+        !retry_with_latest_metadata(core, subject, req, &vl, normalize || cfg_normalize, deleted,
+                                    &pr, &match, err))
         goto out;
     if (!match) {
         if (!any_visible(&vl, deleted))

@@ -561,9 +561,34 @@ static bool same_text(const char *a, const char *b)
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
+/* Metadata equality as Confluent's lookup sees it: a confluent:version property present on
+ * one side only is ignored. */
+static bool metadata_equal(const char *a_text, const char *b_text)
+{
+    if (same_text(a_text, b_text))
+        return true;
+    json_t *a = a_text ? json_loads(a_text, 0, NULL) : json_object();
+    json_t *b = b_text ? json_loads(b_text, 0, NULL) : json_object();
+    json_t *pa = json_object_get(a, "properties"), *pb = json_object_get(b, "properties");
+    bool va = json_object_get(pa, "confluent:version") != NULL;
+    bool vb = json_object_get(pb, "confluent:version") != NULL;
+    if (va != vb) {
+        json_object_del(va ? pa : pb, "confluent:version");
+        /* An emptied properties map (or metadata) is no metadata. */
+        json_t *p = va ? pa : pb;
+        if (p && json_object_size(p) == 0)
+            json_object_del(va ? a : b, "properties");
+    }
+    bool eq = a && b && json_equal(a, b);
+    json_decref(a);
+    json_decref(b);
+    return eq;
+}
+
 bool core_equivalent(const struct parsed_request *pr, const struct loaded_schema *ls)
 {
-    if (!same_text(pr->metadata, ls->rec.metadata) || !same_text(pr->rule_set, ls->rec.rule_set))
+    if (!metadata_equal(pr->metadata, ls->rec.metadata) ||
+        !same_text(pr->rule_set, ls->rec.rule_set))
         return false;
     char *a = sr_avro_to_string(pr->schema, SR_AVRO_FORM_EQUIVALENCE);
     char *b = NULL;

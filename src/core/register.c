@@ -15,7 +15,57 @@ struct register_op {
     enum registry_mode mode;
     enum compat_level level;
     int32_t id_out;
+    struct sr_register_result *result;
 };
+
+/* Fills the full answer: the stored version as the registry made it. */
+static void set_full(struct register_op *op, int32_t version, const struct parsed_request *pr)
+{
+    struct sr_subject_version *sv = &op->result->stored;
+    sr_subject_version_fini(sv);
+    op->result->full = true;
+    sv->subject = sr_xstrdup(op->subject);
+    sv->version = version;
+    sv->id = op->id_out;
+    sv->schema_type = sr_xstrdup("AVRO");
+    sv->schema = sr_xstrdup(pr->canonical);
+    sv->references = pr->references ? sr_xstrdup(pr->references) : NULL;
+    sv->metadata = pr->metadata ? sr_xstrdup(pr->metadata) : NULL;
+    sv->rule_set = pr->rule_set ? sr_xstrdup(pr->rule_set) : NULL;
+}
+
+static bool has_confluent_version(json_t *md)
+{
+    return json_object_get(json_object_get(md, "properties"), "confluent:version") != NULL;
+}
+
+/* Confluent 7.5+: metadata and rule set not given are inherited from the latest active
+ * version; an explicit version (or an inherited confluent:version) stamps the version being
+ * assigned into metadata property confluent:version. Returns new references (or NULL). */
+static void merge_metadata(const struct sr_schema_request *req, const struct loaded_schema *latest,
+                           int32_t version, json_t **md_out, json_t **rs_out)
+{
+    json_t *md = req->metadata ? json_deep_copy(req->metadata) : NULL;
+    json_t *rs = req->rule_set ? json_deep_copy(req->rule_set) : NULL;
+    if (!md && latest && latest->rec.metadata)
+        md = json_loads(latest->rec.metadata, 0, NULL);
+    if (!rs && latest && latest->rec.rule_set)
+        rs = json_loads(latest->rec.rule_set, 0, NULL);
+    if (req->version != 0 || has_confluent_version(md)) {
+        if (!md)
+            md = json_object();
+        json_t *props = json_object_get(md, "properties");
+        if (!json_is_object(props)) {
+            props = json_object();
+            json_object_set_new(md, "properties", props);
+        }
+        char v[16];
+        snprintf(v, sizeof(v), "%d", (int)version);
+        json_object_set_new(props, "confluent:version", json_string(v));
+    }
+    *md_out = md;
+    *rs_out = rs;
+}
 
 /* Finds an identical or equivalent active version before anything else (Confluent's
  * pre-lookup). Sets *id_out and returns true with *done when the request is answered. */
@@ -44,6 +94,7 @@ static bool fast_path(struct sr_core *core, struct register_op *op, bool *done, 
             if (m->version == req->version) {
                 op->id_out = m->schema_id;
                 *done = true;
+                set_full(op, m->version, &pr);
             } else {
                 /* The requested version may hold the same content under the same id. */
                 for (size_t i = 0; i < vl.len; i++)
@@ -51,6 +102,7 @@ static bool fast_path(struct sr_core *core, struct register_op *op, bool *done, 
                         memcmp(vl.items[i].hash, pr.hash, 16) == 0) {
                         op->id_out = req->id;
                         *done = true;
+                        set_full(op, req->version, &pr);
                     }
             }
         }
@@ -100,6 +152,8 @@ static enum sr_store_status register_tx(struct sr_core *core, void *arg, struct 
     struct loaded_schema *latest = NULL;
     struct sr_compat_result cr = {0};
     struct sr_version_record *active = NULL;
+    json_t *merged_md = NULL, *merged_rs = NULL;
+    int32_t final_version = 0;
     enum sr_store_status rs = st->ops->subject_versions(st, op->subject, &vl, err);
     if (rs != SR_STORE_OK)
         goto out;
@@ -110,27 +164,37 @@ static enum sr_store_status register_tx(struct sr_core *core, void *arg, struct 
         if (!vl.items[i].deleted)
             active[n_active++] = vl.items[i];
 
-    /* A blank schema re-registers the latest active version (to attach new metadata). */
-    const char *schema_text = req->schema;
-    const char *refs_json = NULL;
-    if (core_schema_is_blank(schema_text)) {
-        if (import || n_active == 0) {
-            sr_err_set(err, SR_E_INVALID_SCHEMA, "Empty schema");
-            rs = SR_STORE_ERROR;
-            goto out;
-        }
+    /* The latest active version: a blank schema re-registers it (to attach new metadata),
+     * and it lends its metadata and rule set to a request that has none. */
+    if (!import && n_active > 0) {
         const struct sr_version_record *lv = &active[n_active - 1];
         latest = core_load_schema(core, lv->schema_id, lv->hash, err);
         if (!latest) {
             rs = SR_STORE_ERROR;
             goto out;
         }
+    }
+    const char *schema_text = req->schema;
+    const char *refs_json = NULL;
+    if (core_schema_is_blank(schema_text)) {
+        if (!latest) {
+            sr_err_set(err, SR_E_INVALID_SCHEMA, "Empty schema");
+            rs = SR_STORE_ERROR;
+            goto out;
+        }
         schema_text = latest->rec.schema;
         refs_json = latest->rec.references;
     }
+    struct sr_schema_request eff = *req;
+    if (!import)
+        merge_metadata(req, latest, req->version > 0 ? req->version : next, &merged_md, &merged_rs);
+    if (merged_md)
+        eff.metadata = merged_md;
+    if (merged_rs)
+        eff.rule_set = merged_rs;
     bool validate = (core->cfg->avro_validate_defaults || op->normalize) && req->id < 0 && !import;
-    if (!core_parse_request(core, op->subject, req, schema_text, refs_json, op->normalize, validate,
-                            &pr, err)) {
+    if (!core_parse_request(core, op->subject, &eff, schema_text, refs_json, op->normalize,
+                            validate, &pr, err)) {
         rs = SR_STORE_ERROR;
         goto out;
     }
@@ -146,6 +210,7 @@ static enum sr_store_status register_tx(struct sr_core *core, void *arg, struct 
             for (size_t i = 0; i < n_active; i++)
                 if (active[i].schema_id == owner) {
                     op->id_out = owner;
+                    final_version = active[i].version;
                     rs = SR_STORE_OK;
                     goto out;
                 }
@@ -161,6 +226,7 @@ static enum sr_store_status register_tx(struct sr_core *core, void *arg, struct 
         }
         if (m) {
             op->id_out = m->schema_id;
+            final_version = m->version;
             goto out;
         }
     }
@@ -231,7 +297,13 @@ static enum sr_store_status register_tx(struct sr_core *core, void *arg, struct 
         }
     }
     op->id_out = id;
+    final_version = version;
 out:
+    /* The registry changed the schema (Confluent's "modified"): answer with all of it. */
+    if (rs == SR_STORE_OK && op->id_out > 0 && (pr.metadata || pr.rule_set) && !import)
+        set_full(op, final_version, &pr);
+    json_decref(merged_md);
+    json_decref(merged_rs);
     sr_compat_result_fini(&cr);
     loaded_schema_release(latest);
     parsed_request_fini(&pr);
@@ -241,12 +313,13 @@ out:
 }
 
 bool sr_core_register(struct sr_core *core, const char *subject,
-                      const struct sr_schema_request *req, bool normalize, int32_t *id_out,
-                      struct sr_err *err)
+                      const struct sr_schema_request *req, bool normalize,
+                      struct sr_register_result *out, struct sr_err *err)
 {
+    memset(out, 0, sizeof(*out));
     if (!core_check_subject(core, subject, err))
         return false;
-    struct register_op op = {.subject = subject, .req = req};
+    struct register_op op = {.subject = subject, .req = req, .result = out};
     bool cfg_normalize;
     if (!core_effective_config(core, subject, &op.level, &cfg_normalize, err))
         return false;
@@ -260,6 +333,7 @@ bool sr_core_register(struct sr_core *core, const char *subject,
         if (!core_in_tx(core, subject, register_tx, &op, err))
             return false;
     }
-    *id_out = op.id_out;
+    out->id = op.id_out;
+    out->stored.id = op.id_out;
     return true;
 }

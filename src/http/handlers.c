@@ -7,14 +7,13 @@
 #include "http_int.h"
 
 /* Parses stored JSON text (references, metadata, rule set) for output; NULL when absent or
- * empty. */
+ * an empty list (Confluent omits empty lists, but writes an empty metadata object). */
 static json_t *stored_json(const char *text)
 {
     if (!text)
         return NULL;
     json_t *v = json_loads(text, JSON_DECODE_ANY, NULL);
-    if (v && ((json_is_array(v) && json_array_size(v) == 0) ||
-              (json_is_object(v) && json_object_size(v) == 0))) {
+    if (v && json_is_array(v) && json_array_size(v) == 0) {
         json_decref(v);
         return NULL;
     }
@@ -34,6 +33,27 @@ static json_t *schema_object(const struct sr_subject_version *sv)
     json_object_set_new(o, "subject", json_string(sv->subject));
     json_object_set_new(o, "version", json_integer(sv->version));
     json_object_set_new(o, "id", json_integer(sv->id));
+    if (!is_avro(sv->schema_type))
+        json_object_set_new(o, "schemaType", json_string(sv->schema_type));
+    json_t *v;
+    if ((v = stored_json(sv->references)))
+        json_object_set_new(o, "references", v);
+    if ((v = stored_json(sv->metadata)))
+        json_object_set_new(o, "metadata", v);
+    if ((v = stored_json(sv->rule_set)))
+        json_object_set_new(o, "ruleSet", v);
+    json_object_set_new(o, "schema", json_string(sv->schema));
+    return o;
+}
+
+/* Confluent's full RegisterSchemaResponse: id, version, schemaType (not for AVRO),
+ * references, metadata, ruleSet, schema. */
+static json_t *register_object(const struct sr_subject_version *sv)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(sv->id));
+    if (sv->version > 0)
+        json_object_set_new(o, "version", json_integer(sv->version));
     if (!is_avro(sv->schema_type))
         json_object_set_new(o, "schemaType", json_string(sv->schema_type));
     json_t *v;
@@ -166,13 +186,16 @@ void h_register(struct http_request *req)
         return;
     struct sr_schema_request sreq;
     if (http_schema_request(req, body, &sreq)) {
-        int32_t id = 0;
+        struct sr_register_result res;
         struct sr_err err = {0};
-        if (sr_core_register(req->server->core, req->params[0], &sreq,
-                             http_query_bool(req, "normalize"), &id, &err))
-            http_reply_json(req, 200, json_pack("{s:i}", "id", (int)id));
-        else
+        if (!sr_core_register(req->server->core, req->params[0], &sreq,
+                              http_query_bool(req, "normalize"), &res, &err))
             http_reply_error(req, &err);
+        else if (!res.full)
+            http_reply_json(req, 200, json_pack("{s:i}", "id", (int)res.id));
+        else
+            http_reply_json(req, 200, register_object(&res.stored));
+        sr_subject_version_fini(&res.stored);
         sr_err_clear(&err);
     }
     json_decref(body);

@@ -259,6 +259,62 @@ void t_restart(void)
     start_daemon();
 }
 
+void t_restart_args(const char *const *extra_args)
+{
+    stop_daemon();
+    current_extra = extra_args;
+    start_daemon();
+}
+
+int t_second_daemon(int timeout_ms, char *log, size_t cap)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/second.log", tmp_root);
+    char listen[64];
+    snprintf(listen, sizeof(listen), "127.0.0.1:%d", free_port());
+    pid_t pid = fork();
+    if (pid == 0) {
+        FILE *f = fopen(path, "w");
+        dup2(fileno(f), 1);
+        dup2(fileno(f), 2);
+        execl(daemon_path, daemon_path, "--listen", listen, "--database-url", db_url, (char *)NULL);
+        _exit(127);
+    }
+    int status = 0, result = -1;
+    for (int waited = 0; waited < timeout_ms; waited += 20) {
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            result = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+            break;
+        }
+        usleep(20000);
+    }
+    if (result < 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+    }
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(log, 1, cap - 1, f) : 0;
+    log[n] = '\0';
+    if (f)
+        fclose(f);
+    return result;
+}
+
+const char *t_db_url(void)
+{
+    return db_url;
+}
+
+void t_kill9(void)
+{
+    if (!daemon_pid)
+        return;
+    kill(daemon_pid, SIGKILL);
+    waitpid(daemon_pid, NULL, 0);
+    daemon_pid = 0;
+    scan_log();
+}
+
 int t_daemon_pid(void)
 {
     return daemon_pid;

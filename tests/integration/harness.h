@@ -38,6 +38,16 @@ extern const char *t_store; /* "pg" or "sqlite" */
 void t_fresh(const char *const *extra_args);
 /* Restarts the daemon on the same database (durability, restarts). */
 void t_restart(void);
+/* The same with other extra daemon flags (NULL-ended; later flags win over the harness's). */
+void t_restart_args(const char *const *extra_args);
+/* The current database URL (postgresql://... or sqlite:PATH). */
+const char *t_db_url(void);
+/* Kills the daemon with SIGKILL (no drain) and forgets it. */
+void t_kill9(void);
+/* Starts a second daemon on the current database and waits up to timeout_ms for it to
+ * exit; returns its exit status, or -1 if it was still running (it is then killed). Its log
+ * is copied into log (cap bytes). */
+int t_second_daemon(int timeout_ms, char *log, size_t cap);
 /* Sends a request to prefix+path. Headers: NULL-ended "Name: value" list, or NULL for the
  * default Content-Type: application/vnd.schemaregistry.v1+json. The result is owned by the
  * harness and freed after the test. */

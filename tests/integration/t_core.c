@@ -354,7 +354,60 @@ static void subjects_listing(void)
     CHECK_JSON(GET("/subjects?deletedOnly=true"), "['a']");
 }
 
+/* An Apicurio deployment's environment works unchanged: REGISTRY_DATASOURCE_* with a JDBC
+ * URL whose currentSchema names the PostgreSQL schema. */
+static void apicurio_environment(void)
+{
+    if (strcmp(t_store, "pg") != 0)
+        return;
+    const char *url = t_db_url(); /* postgresql://postgres@127.0.0.1:PORT/tN */
+    const char *hostpart = strchr(url, '@') + 1;
+    const char *jdbc = t_fmt("jdbc:postgresql://%s?currentSchema=apicurio", hostpart);
+    setenv("REGISTRY_DATASOURCE_USERNAME", "postgres", 1);
+    setenv("REGISTRY_DATASOURCE_PASSWORD", "unused-secret", 1);
+    const char *args[] = {"--database-url", jdbc, NULL};
+    t_restart_args(args);
+    unsetenv("REGISTRY_DATASOURCE_USERNAME");
+    unsetenv("REGISTRY_DATASOURCE_PASSWORD");
+    CHECK(t_register("s", "'string'") == 1, "registers through the JDBC URL");
+    CHECK(t_sql("DO $$ BEGIN IF (SELECT count(*) FROM apicurio.versions) <> 1 THEN RAISE "
+                "EXCEPTION 'not in schema apicurio'; END IF; END $$"),
+          "tables live in the currentSchema");
+    FILE *f = fopen(t_daemon_log(), "r");
+    char line[2048];
+    bool leaked = false;
+    while (f && fgets(line, sizeof(line), f))
+        leaked = leaked || strstr(line, "unused-secret");
+    if (f)
+        fclose(f);
+    CHECK(!leaked, "the password never appears in the log");
+}
+
+/* Connections PostgreSQL drops (restarts, poolers, idle timeouts) are re-opened: requests
+ * after the drop succeed. */
+static void reconnect(void)
+{
+    if (strcmp(t_store, "pg") != 0)
+        return;
+    t_register("s", "'string'");
+    for (int round = 0; round < 2; round++) {
+        CHECK(t_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                    "application_name = 'schemaregd'"),
+              "terminate");
+        /* A write first (through a transaction), then reads and writes. */
+        for (int i = 0; i < 8; i++) {
+            struct resp *r =
+                POST("/subjects/s/versions",
+                     t_schema_body(t_fmt("{'type':'string','r':%d}", round * 8 + i), NULL));
+            CHECK_STATUS(r, 200);
+            CHECK_STATUS(GET("/subjects/s/versions"), 200);
+        }
+    }
+}
+
 const struct test core_tests[] = {
+    {"apicurio_environment", apicurio_environment},
+    {"reconnect", reconnect},
     {"first_ids", first_ids},
     {"idempotent_register", idempotent_register},
     {"same_schema_two_subjects", same_schema_two_subjects},

@@ -236,7 +236,95 @@ static void listings(void)
     CHECK_JSON(GET("/subjects/a/versions?offset=0&limit=1&deleted=true"), "[1]");
 }
 
+static const char *prop(const json_t *obj, const char *key)
+{
+    return json_string_value(
+        json_object_get(json_object_get(json_object_get(obj, "metadata"), "properties"), key));
+}
+
+/* metadata and ruleSet: stored and returned opaquely, part of the identity, inherited by the
+ * next version, confluent:version stamped for explicit versions (Confluent 7.5+). */
+static void metadata(void)
+{
+    struct resp *r =
+        POST("/subjects/s/versions",
+             t_schema_body(A, ",\"metadata\":{\"properties\":{\"owner\":\"team-a\"}}"));
+    CHECK(t_int(r, "id") == 1 && t_int(r, "version") == 1 && prop(r->json, "owner") &&
+              !strcmp(prop(r->json, "owner"), "team-a") && t_str(r, "schema"),
+          "full register answer: %s", r->body);
+    r = GET("/subjects/s/versions/1");
+    CHECK(prop(r->json, "owner") && !strcmp(prop(r->json, "owner"), "team-a"), "stored: %s",
+          r->body);
+    CHECK(prop(GET("/schemas/ids/1")->json, "owner") != NULL, "by id");
+    /* The next version inherits the metadata. */
+    r = POST("/subjects/s/versions", t_schema_body(B, NULL));
+    CHECK(t_int(r, "id") == 2 && t_int(r, "version") == 2 && prop(r->json, "owner"),
+          "inherited: %s", r->body);
+    /* Metadata is part of identity: other metadata, other id; none, another. */
+    r = POST("/subjects/t/versions",
+             t_schema_body(A, ",\"metadata\":{\"properties\":{\"owner\":\"team-b\"}}"));
+    CHECK(t_int(r, "id") == 3, "other metadata: %s", r->body);
+    CHECK(t_register("u", A) == 4, "no metadata");
+    CHECK_BODY(POST("/subjects/u/versions", t_schema_body(A, NULL)), "{\"id\":4}");
+    /* A lookup without metadata finds the version that inherited it. */
+    r = POST("/subjects/s", t_schema_body(B, NULL));
+    CHECK(r->status == 200 && t_int(r, "version") == 2, "lookup: %s", r->body);
+    /* An explicit version stamps confluent:version. */
+    r = POST("/subjects/x/versions", t_schema_body("'string'", ",\"version\":1"));
+    CHECK(t_int(r, "version") == 1 && prop(r->json, "confluent:version") &&
+              !strcmp(prop(r->json, "confluent:version"), "1"),
+          "stamped: %s", r->body);
+    /* Rule sets are stored and returned as given. */
+    r = POST("/subjects/rules/versions",
+             t_schema_body(C, ",\"ruleSet\":{\"domainRules\":[{\"name\":\"r1\",\"kind\":"
+                              "\"CONDITION\",\"type\":\"CEL\",\"expr\":\"true\"}]}"));
+    CHECK_STATUS(r, 200);
+    r = GET("/subjects/rules/versions/1");
+    CHECK(json_array_size(json_object_get(json_object_get(r->json, "ruleSet"), "domainRules")) == 1,
+          "ruleSet: %s", r->body);
+    CHECK_ERROR(POST("/subjects/bad/versions",
+                     t_schema_body(A, ",\"metadata\":{\"properties\":{\"k\":1}}")),
+                400, 400, NULL);
+}
+
+/* A registration acknowledged to the client survives kill -9 of the daemon right after the
+ * reply; the data survives restarts. */
+static void durability(void)
+{
+    int ids[20];
+    for (int i = 0; i < 20; i++)
+        ids[i] = t_register(t_fmt("d%d", i % 4), t_fmt("{'type':'string','n':%d}", i));
+    CHECK_BODY(DEL("/subjects/d0/versions/1"), "1");
+    t_kill9();
+    t_restart();
+    for (int i = 0; i < 20; i++)
+        CHECK(ids[i] > 0 && GET(t_fmt("/schemas/ids/%d", ids[i]))->status == 200,
+              "id %d after kill -9", ids[i]);
+    CHECK_JSON(GET("/subjects/d1/versions"), "[1,2,3,4,5]");
+    CHECK_JSON(GET("/subjects/d0/versions"), "[2,3,4,5]");
+    CHECK_JSON(GET("/subjects/d0/versions?deleted=true"), "[1,2,3,4,5]");
+    CHECK(t_register("d9", "'int'") == 21, "ids continue after the restart");
+    t_restart();
+    CHECK_JSON(GET("/subjects"), "['d0','d1','d2','d3','d9']");
+}
+
+/* The embedded store belongs to one process: a second daemon on the file refuses to start. */
+static void single_writer_file(void)
+{
+    if (strcmp(t_store, "sqlite") != 0)
+        return;
+    t_register("s", "'string'");
+    char log[4096];
+    int status = t_second_daemon(5000, log, sizeof(log));
+    CHECK(status > 0, "second daemon must exit with an error (status %d)", status);
+    CHECK(strstr(log, "is in use by another schemaregd process") != NULL, "clear message: %s", log);
+    CHECK(t_register("t", "'int'") == 2, "the first daemon is unaffected");
+}
+
 const struct test lifecycle_tests[] = {
+    {"durability", durability},
+    {"single_writer_file", single_writer_file},
+    {"metadata", metadata},
     {"soft_delete_version", soft_delete_version},
     {"permanent_delete", permanent_delete},
     {"soft_delete_subject", soft_delete_subject},

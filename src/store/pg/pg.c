@@ -370,9 +370,11 @@ enum sr_store_status pg_tx_begin_op(struct sr_store *st, const char *lock_subjec
         run_command(s, "ROLLBACK", err);
     if (!s->conn && !(s = pg_session_get(ps, err)))
         return SR_STORE_UNAVAILABLE;
+    /* A connection the server dropped while idle fails here; RETRY lets the caller's
+     * transaction loop start again on a fresh connection. */
     enum sr_store_status rs = run_command(s, "BEGIN", err);
     if (rs != SR_STORE_OK)
-        return rs == SR_STORE_RETRY ? SR_STORE_UNAVAILABLE : rs;
+        return rs;
     s->in_tx = true;
     /* Writers of one subject are serialised across all instances by a transaction-scoped
      * advisory lock on the subject's hash; they also hold the global lock shared, which
