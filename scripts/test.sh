@@ -37,6 +37,12 @@ build-asan/tests/sr_integration --store sqlite --daemon build-asan/schemaregd \
 stage "integration: embedded SQLite (release daemon)"
 build/tests/sr_integration --store sqlite --daemon build/schemaregd --prefix /
 
+stage "container build steps (docker/build-steps.sh)"
+container=$(mktemp -d)
+bash docker/build-steps.sh build "$container"
+bash docker/build-steps.sh check "$container"
+rm -rf "$container"
+
 for extra in scripts/test.d/*.sh; do
     [ -e "$extra" ] || continue
     stage "$(basename "$extra" .sh)"

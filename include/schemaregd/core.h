@@ -105,8 +105,8 @@ bool sr_core_register(struct sr_core *core, const char *subject,
                       struct sr_register_result *out, struct sr_err *err);
 /* POST /subjects/{s}: finds the version of subject holding this schema. */
 bool sr_core_lookup(struct sr_core *core, const char *subject, const struct sr_schema_request *req,
-                    bool normalize, bool deleted, struct sr_subject_version *out,
-                    struct sr_err *err);
+                    bool normalize, bool deleted, enum sr_schema_format format,
+                    struct sr_subject_version *out, struct sr_err *err);
 
 /* GET /subjects. */
 bool sr_core_subjects(struct sr_core *core, const char *prefix, struct sr_visibility vis,
@@ -118,6 +118,12 @@ bool sr_core_versions(struct sr_core *core, const char *subject, struct sr_visib
 bool sr_core_version_get(struct sr_core *core, const char *subject, int32_t version, bool deleted,
                          enum sr_schema_format format, struct sr_subject_version *out,
                          struct sr_err *err);
+/* GET /subjects/{s}/metadata: the latest version whose metadata properties contain every
+ * given key/value pair (n pairs). */
+bool sr_core_version_by_metadata(struct sr_core *core, const char *subject,
+                                 const char *const *keys, const char *const *values, size_t n,
+                                 bool deleted, enum sr_schema_format format,
+                                 struct sr_subject_version *out, struct sr_err *err);
 /* GET /subjects/{s}/versions/{v}/referencedby. */
 bool sr_core_referenced_by(struct sr_core *core, const char *subject, int32_t version,
                            struct sr_int_list *out, struct sr_err *err);

@@ -220,7 +220,7 @@ void sr_config_write_markdown(FILE *out)
                 o->type == OPT_BOOL  ? "bool"
                 : o->type == OPT_STR ? "string"
                                      : "integer",
-                o->def, bounds, o->help, o->secret ? " (secret: never logged)" : "");
+                o->def, bounds, o->help, o->secret ? " (secret: passwords are never logged)" : "");
         free(env);
     }
 }

@@ -118,8 +118,8 @@ static bool retry_with_latest_metadata(struct sr_core *core, const char *subject
 }
 
 bool sr_core_lookup(struct sr_core *core, const char *subject, const struct sr_schema_request *req,
-                    bool normalize, bool deleted, struct sr_subject_version *out,
-                    struct sr_err *err)
+                    bool normalize, bool deleted, enum sr_schema_format format,
+                    struct sr_subject_version *out, struct sr_err *err)
 {
     enum compat_level level;
     bool cfg_normalize;
@@ -153,9 +153,9 @@ bool sr_core_lookup(struct sr_core *core, const char *subject, const struct sr_s
             sr_err_set(err, SR_E_SCHEMA_NOT_FOUND, "Schema not found");
         goto out;
     }
-    if (!fill_version(core, match, SR_FORMAT_DEFAULT, out, err))
+    if (!fill_version(core, match, format, out, err))
         goto out;
-    if (memcmp(match->hash, pr.hash, 16) == 0) {
+    if (format == SR_FORMAT_DEFAULT && memcmp(match->hash, pr.hash, 16) == 0) {
         /* An identity match answers with the submitted schema, canonicalized. */
         free(out->schema);
         out->schema = sr_xstrdup(pr.canonical);
@@ -190,6 +190,56 @@ bool sr_core_version_get(struct sr_core *core, const char *subject, int32_t vers
     } else {
         ok = fill_version(core, found, format, out, err);
     }
+    sr_version_list_fini(&vl);
+    return ok;
+}
+
+static bool properties_contain(const char *metadata, const char *const *keys,
+                               const char *const *values, size_t n)
+{
+    json_t *md = metadata ? json_loads(metadata, 0, NULL) : NULL;
+    json_t *props = json_object_get(md, "properties");
+    bool ok = true;
+    for (size_t i = 0; ok && i < n; i++) {
+        const char *v = json_string_value(json_object_get(props, keys[i]));
+        ok = v && strcmp(v, values[i]) == 0;
+    }
+    json_decref(md);
+    return ok;
+}
+
+bool sr_core_version_by_metadata(struct sr_core *core, const char *subject,
+                                 const char *const *keys, const char *const *values, size_t n,
+                                 bool deleted, enum sr_schema_format format,
+                                 struct sr_subject_version *out, struct sr_err *err)
+{
+    struct sr_version_list vl = {0};
+    enum sr_store_status rs = core->store->ops->subject_versions(core->store, subject, &vl, err);
+    if (rs != SR_STORE_OK)
+        return core_store_failed(rs, err);
+    bool ok = false, found = false;
+    if (!any_visible(&vl, deleted)) {
+        sr_err_set(err, SR_E_SUBJECT_NOT_FOUND, "Subject '%s' not found.", subject);
+        goto out;
+    }
+    for (size_t i = vl.len; i-- > 0 && !found;) {
+        const struct sr_version_record *v = &vl.items[i];
+        if (v->deleted && !deleted)
+            continue;
+        struct loaded_schema *ls = core_load_schema(core, v->schema_id, v->hash, err);
+        if (!ls)
+            goto out;
+        found = properties_contain(ls->rec.metadata, keys, values, n);
+        loaded_schema_release(ls);
+        if (found && !fill_version(core, v, format, out, err))
+            goto out;
+    }
+    if (!found) {
+        sr_err_set(err, SR_E_SCHEMA_NOT_FOUND, "Schema not found");
+        goto out;
+    }
+    ok = true;
+out:
     sr_version_list_fini(&vl);
     return ok;
 }

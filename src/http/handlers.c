@@ -142,8 +142,8 @@ void h_subject_lookup(struct http_request *req)
         struct sr_subject_version sv = {0};
         struct sr_err err = {0};
         if (sr_core_lookup(req->server->core, req->params[0], &sreq,
-                           http_query_bool(req, "normalize"), http_query_bool(req, "deleted"), &sv,
-                           &err))
+                           http_query_bool(req, "normalize"), http_query_bool(req, "deleted"),
+                           read_format(req), &sv, &err))
             http_reply_json(req, 200, schema_object(&sv));
         else
             http_reply_error(req, &err);
@@ -244,6 +244,51 @@ void h_version_delete(struct http_request *req)
         http_reply_json(req, 200, json_integer(out));
     else
         http_reply_error(req, &err);
+}
+
+struct metadata_pairs {
+    const char *keys[64];
+    const char *values[64];
+    size_t n_keys, n_values;
+    struct http_request *req;
+};
+
+static enum MHD_Result collect_pair(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    SR_UNUSED(kind);
+    struct metadata_pairs *mp = cls;
+    bool is_key = strcmp(key, "key") == 0, is_value = strcmp(key, "value") == 0;
+    if (!is_key && !is_value)
+        return MHD_YES;
+    size_t *n = is_key ? &mp->n_keys : &mp->n_values;
+    if (*n == 64)
+        return MHD_YES;
+    char *decoded = sr_percent_decode(value ? value : "", value ? strlen(value) : 0);
+    if (!decoded)
+        decoded = sr_xstrdup("");
+    struct http_request *req = mp->req;
+    req->query_values =
+        sr_xrealloc(req->query_values, (req->n_query_values + 1) * sizeof(*req->query_values));
+    req->query_values[req->n_query_values++] = decoded;
+    (is_key ? mp->keys : mp->values)[(*n)++] = decoded;
+    return MHD_YES;
+}
+
+/* GET /subjects/{s}/metadata?key=k1&value=v1&key=k2&value=v2 */
+void h_subject_metadata(struct http_request *req)
+{
+    struct metadata_pairs mp = {.req = req};
+    MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, collect_pair, &mp);
+    size_t n = mp.n_keys < mp.n_values ? mp.n_keys : mp.n_values;
+    struct sr_subject_version sv = {0};
+    struct sr_err err = {0};
+    if (sr_core_version_by_metadata(req->server->core, req->params[0], mp.keys, mp.values, n,
+                                    http_query_bool(req, "deleted"), read_format(req), &sv, &err))
+        http_reply_json(req, 200, schema_object(&sv));
+    else
+        http_reply_error(req, &err);
+    sr_subject_version_fini(&sv);
 }
 
 void h_version_referenced_by(struct http_request *req)

@@ -107,6 +107,11 @@ void h_metadata_version(struct http_request *req)
     http_reply_json(req, 200, json_pack("{s:s,s:s}", "version", SR_VERSION, "commitId", SR_COMMIT));
 }
 
+void h_metadata_deployment(struct http_request *req)
+{
+    http_reply_json(req, 200, json_pack("{s:[]}", "attributes"));
+}
+
 void h_health_live(struct http_request *req)
 {
     http_reply_json(req, 200, json_pack("{s:s}", "status", "UP"));

@@ -88,6 +88,7 @@ void h_version_get(struct http_request *req);
 void h_version_schema(struct http_request *req);
 void h_version_delete(struct http_request *req);
 void h_version_referenced_by(struct http_request *req);
+void h_subject_metadata(struct http_request *req);
 void h_schemas_list(struct http_request *req);
 void h_schema_types(struct http_request *req);
 void h_schema_by_id(struct http_request *req);
@@ -105,6 +106,7 @@ void h_mode_delete(struct http_request *req);
 void h_contexts(struct http_request *req);
 void h_metadata_id(struct http_request *req);
 void h_metadata_version(struct http_request *req);
+void h_metadata_deployment(struct http_request *req);
 void h_health_live(struct http_request *req);
 void h_health_ready(struct http_request *req);
 

@@ -27,6 +27,7 @@ static const struct route routes[] = {
     {"DELETE", "subjects/*/versions/*", h_version_delete},
     {"GET", "subjects/*/versions/*/schema", h_version_schema},
     {"GET", "subjects/*/versions/*/referencedby", h_version_referenced_by},
+    {"GET", "subjects/*/metadata", h_subject_metadata},
     {"GET", "schemas", h_schemas_list},
     {"GET", "schemas/types", h_schema_types},
     {"GET", "schemas/ids/*", h_schema_by_id},
@@ -50,6 +51,7 @@ static const struct route routes[] = {
     {"GET", "contexts", h_contexts},
     {"GET", "v1/metadata/id", h_metadata_id},
     {"GET", "v1/metadata/version", h_metadata_version},
+    {"GET", "v1/metadata/deployment", h_metadata_deployment},
     {"GET", "health/live", h_health_live},
     {"GET", "health/ready", h_health_ready},
 };
@@ -100,7 +102,17 @@ static const char *strip_prefix(const char *path)
     static const char *const prefixes[] = {"/apis/ccompat/v6", "/apis/ccompat/v7"};
     for (size_t i = 0; i < SR_ARRAY_LEN(prefixes); i++) {
         size_t n = strlen(prefixes[i]);
-        if (strncmp(path, prefixes[i], n) == 0 && (path[n] == '/' || path[n] == '\0'))
+        if (strncmp(path, prefixes[i], n) == 0 && (path[n] == '/' || path[n] == '\0')) {
+            path += n;
+            break;
+        }
+    }
+    /* The default context named explicitly (Confluent's /contexts/{ctx}/... rewrite): only
+     * "." exists, so its paths are the plain ones. */
+    static const char *const contexts[] = {"/contexts/.", "/contexts/:.:", "/contexts/%3A.%3A"};
+    for (size_t i = 0; i < SR_ARRAY_LEN(contexts); i++) {
+        size_t n = strlen(contexts[i]);
+        if (strncmp(path, contexts[i], n) == 0 && path[n] == '/')
             return path + n;
     }
     return path;

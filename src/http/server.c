@@ -234,6 +234,12 @@ void sr_http_quiesce(struct sr_http *h)
         return;
     atomic_store(&h->draining, true);
     h->quiesced_fd = MHD_quiesce_daemon(h->daemon);
+    /* MHD only stops accepting: the socket would go on listening, and new connections would
+     * wait in its backlog until exit. Shut down, a listening socket refuses them at once, so
+     * clients and load balancers move on; the descriptor is closed after MHD_stop_daemon, as
+     * MHD asks, so no worker can meet a reused descriptor number. */
+    if (h->quiesced_fd != MHD_INVALID_SOCKET)
+        shutdown(h->quiesced_fd, SHUT_RDWR);
 }
 
 unsigned sr_http_in_flight(struct sr_http *h)

@@ -285,6 +285,21 @@ static void metadata(void)
     CHECK_ERROR(POST("/subjects/bad/versions",
                      t_schema_body(A, ",\"metadata\":{\"properties\":{\"k\":1}}")),
                 400, 400, NULL);
+    /* GET /subjects/{s}/metadata: latest version whose properties contain the pairs. */
+    r = GET("/subjects/s/metadata?deleted=false&&key=owner&value=team-a");
+    CHECK(r->status == 200 && t_int(r, "version") == 2, "by metadata: %s", r->body);
+    CHECK_ERROR(GET("/subjects/s/metadata?key=owner&value=team-z"), 404, 40403, NULL);
+    CHECK_ERROR(GET("/subjects/none/metadata?key=owner&value=team-a"), 404, 40401, NULL);
+}
+
+/* The default context named explicitly, and 8.x metadata endpoints. */
+static void contexts(void)
+{
+    t_register("s", A);
+    CHECK_JSON(GET("/contexts/./subjects"), "['s']");
+    CHECK_JSON(GET("/contexts/:.:/subjects/s/versions"), "[1]");
+    CHECK_JSON(GET("/v1/metadata/deployment"), "{'attributes':[]}");
+    CHECK_ERROR(GET("/contexts/.other/subjects"), 404, 404, NULL);
 }
 
 /* A registration acknowledged to the client survives kill -9 of the daemon right after the
@@ -322,6 +337,7 @@ static void single_writer_file(void)
 }
 
 const struct test lifecycle_tests[] = {
+    {"contexts", contexts},
     {"durability", durability},
     {"single_writer_file", single_writer_file},
     {"metadata", metadata},
