@@ -208,10 +208,10 @@ static bool properties_contain(const char *metadata, const char *const *keys,
     return ok;
 }
 
-bool sr_core_version_by_metadata(struct sr_core *core, const char *subject,
-                                 const char *const *keys, const char *const *values, size_t n,
-                                 bool deleted, enum sr_schema_format format,
-                                 struct sr_subject_version *out, struct sr_err *err)
+bool sr_core_version_by_metadata(struct sr_core *core, const char *subject, const char *const *keys,
+                                 const char *const *values, size_t n, bool deleted,
+                                 enum sr_schema_format format, struct sr_subject_version *out,
+                                 struct sr_err *err)
 {
     struct sr_version_list vl = {0};
     enum sr_store_status rs = core->store->ops->subject_versions(core->store, subject, &vl, err);

@@ -405,7 +405,36 @@ static void reconnect(void)
     }
 }
 
+/* Every input has a limit, checked before the work. */
+static void limits(void)
+{
+    const char *args[] = {
+        "--max-subject-length", "16", "--max-schema-depth", "8", "--max-references", "1", NULL};
+    t_fresh(args);
+    CHECK_ERROR(POST("/subjects/abcdefghijklmnopq/versions", t_schema_body("'int'", NULL)), 422,
+                42208, NULL);
+    CHECK_STATUS(POST("/subjects/abcdefghijklmnop/versions", t_schema_body("'int'", NULL)), 200);
+    /* Nine nested arrays are deeper than 8. */
+    const char *deep = "{'type':'array','items':{'type':'array','items':{'type':'array','items':"
+                       "{'type':'array','items':{'type':'array','items':{'type':'array','items':"
+                       "{'type':'array','items':{'type':'array','items':{'type':'array','items':"
+                       "'int'}}}}}}}}}";
+    struct resp *r = POST("/subjects/deep/versions", t_schema_body(deep, NULL));
+    CHECK_ERROR(r, 422, 42201, NULL);
+    CHECK(strstr(r->body, "deeper than the limit of 8") != NULL, "depth message: %s", r->body);
+    t_register("a", "{'type':'enum','name':'A','symbols':['X']}");
+    t_register("b", "{'type':'enum','name':'B','symbols':['Y']}");
+    r = POST("/subjects/c/versions",
+             t_schema_body("{'type':'record','name':'C','fields':[{'name':'a','type':'A'},{'name':'"
+                           "b','type':'B'}]}",
+                           ",\"references\":[{\"name\":\"A\",\"subject\":\"a\",\"version\":1},"
+                           "{\"name\":\"B\",\"subject\":\"b\",\"version\":1}]"));
+    CHECK_ERROR(r, 422, 42201, NULL);
+    CHECK(strstr(r->body, "Too many schema references (limit 1)") != NULL, "refs: %s", r->body);
+}
+
 const struct test core_tests[] = {
+    {"limits", limits},
     {"apicurio_environment", apicurio_environment},
     {"reconnect", reconnect},
     {"first_ids", first_ids},
