@@ -107,6 +107,9 @@ const char *avro_qualified_name(const struct avro_node *n, const char *space);
  * non-finite doubles quoted; escapes as WriterBasedJsonGenerator). sort_keys writes object
  * members sorted by key (recursively), for equivalence comparisons. */
 void avro_write_json_string(struct sr_buf *b, const char *s);
+/* A copy of s for messages: a NUL kept as C0 80 becomes the text \u0000, so messages are
+ * valid UTF-8 (new string). */
+char *avro_message_text(const char *s);
 void avro_write_json(struct sr_buf *b, const json_t *v, bool sort_keys);
 /* Writes ,"k":v for each member of obj, keys sorted (Java String order), values with their
  * object members sorted too. */

@@ -31,29 +31,36 @@ struct checker {
     char *exception;
 };
 
-/* The location stack: tokens are short ("fields", "type", an index), kept inline. */
+/* The location stack. A token is a string literal ("fields", "type", ...) or an index; the
+ * JSON pointer is only formatted when an incompatibility is recorded. */
+struct token {
+    const char *literal; /* NULL for an index */
+    size_t index;
+};
+
 struct location {
-    char (*tokens)[24];
+    struct token *tokens;
     size_t len, cap;
 };
 
-static void result_add(struct result *r, enum sr_avro_incompat_type t, const char *loc,
-                       const char *msg)
+/* Appends an incompatibility; takes ownership of location and message. */
+static void result_add(struct result *r, enum sr_avro_incompat_type t, char *loc, char *msg)
 {
     if (r->len == r->cap) {
         r->cap = r->cap ? r->cap * 2 : 4;
         r->items = sr_xrealloc(r->items, r->cap * sizeof(*r->items));
     }
     r->items[r->len].type = t;
-    r->items[r->len].location = sr_xstrdup(loc);
-    r->items[r->len].message = sr_xstrdup(msg);
+    r->items[r->len].location = loc;
+    r->items[r->len].message = msg;
     r->len++;
 }
 
 static void result_merge(struct result *into, const struct result *from)
 {
     for (size_t i = 0; i < from->len; i++)
-        result_add(into, from->items[i].type, from->items[i].location, from->items[i].message);
+        result_add(into, from->items[i].type, sr_xstrdup(from->items[i].location),
+                   sr_xstrdup(from->items[i].message));
 }
 
 static void result_fini(struct result *r)
@@ -68,20 +75,24 @@ static void result_fini(struct result *r)
 
 /* ---- location stack ---- */
 
-static void loc_push(struct location *l, const char *token)
+static void loc_push_token(struct location *l, struct token t)
 {
     if (l->len == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 16;
         l->tokens = sr_xrealloc(l->tokens, l->cap * sizeof(*l->tokens));
     }
-    snprintf(l->tokens[l->len++], sizeof(l->tokens[0]), "%s", token);
+    l->tokens[l->len++] = t;
+}
+
+/* token must be a string literal (it is kept by pointer). */
+static void loc_push(struct location *l, const char *token)
+{
+    loc_push_token(l, (struct token){token, 0});
 }
 
 static void loc_push_index(struct location *l, size_t i)
 {
-    char t[24];
-    snprintf(t, sizeof(t), "%zu", i % 1000000000u);
-    loc_push(l, t);
+    loc_push_token(l, (struct token){NULL, i});
 }
 
 static void loc_pop(struct location *l)
@@ -98,7 +109,11 @@ static char *loc_string(const struct location *l)
     sr_buf_init(&b, 0);
     for (size_t i = 1; i < l->len; i++) {
         sr_buf_addc(&b, '/');
-        for (const char *p = l->tokens[i]; *p; p++) {
+        if (!l->tokens[i].literal) {
+            sr_buf_printf(&b, "%zu", l->tokens[i].index);
+            continue;
+        }
+        for (const char *p = l->tokens[i].literal; *p; p++) {
             if (*p == '~')
                 sr_buf_adds(&b, "~0");
             else if (*p == '/')
@@ -113,9 +128,7 @@ static char *loc_string(const struct location *l)
 static void add_here(struct result *r, const struct location *l, enum sr_avro_incompat_type t,
                      const char *msg)
 {
-    char *loc = loc_string(l);
-    result_add(r, t, loc, msg);
-    free(loc);
+    result_add(r, t, loc_string(l), avro_message_text(msg));
 }
 
 /* ---- memo ---- */

@@ -168,18 +168,20 @@ static json_t *convert(struct norm_ctx *c, const json_t *v, const struct avro_no
             /* Through ISO-8859-1: characters above U+00FF become '?'. */
             struct sr_buf b;
             sr_buf_init(&b, 0);
-            for (const unsigned char *p = (const unsigned char *)json_string_value(v); *p;) {
+            const unsigned char *p = (const unsigned char *)json_string_value(v);
+            const unsigned char *end = p + json_string_length(v);
+            while (p < end) {
                 uint32_t cp = *p;
                 int more = cp >= 0xF0 ? 3 : cp >= 0xE0 ? 2 : cp >= 0xC0 ? 1 : 0;
                 if (more)
                     cp &= 0x3Fu >> more;
                 p++;
-                while (more-- > 0 && *p)
+                while (more-- > 0 && p < end)
                     cp = (cp << 6) | (*p++ & 0x3F);
                 if (cp > 0xFF)
                     sr_buf_addc(&b, '?');
                 else if (cp < 0x80)
-                    sr_buf_addc(&b, (char)cp);
+                    sr_buf_add(&b, (const char *)&(char){(char)cp}, 1);
                 else {
                     sr_buf_addc(&b, (char)(0xC0 | (cp >> 6)));
                     sr_buf_addc(&b, (char)(0x80 | (cp & 0x3F)));
@@ -187,7 +189,7 @@ static json_t *convert(struct norm_ctx *c, const json_t *v, const struct avro_no
                 if (cp > 0xFFFF) /* a surrogate pair is two chars, two '?' */
                     sr_buf_addc(&b, '?');
             }
-            json_t *out = json_string(b.data ? b.data : "");
+            json_t *out = json_stringn(b.data ? b.data : "", b.len);
             sr_buf_fini(&b);
             return out;
         }

@@ -80,15 +80,20 @@ void avro_format_double(double d, char *out, size_t cap)
     sr_buf_fini(&b);
 }
 
-void avro_write_json_string(struct sr_buf *b, const char *s)
+/* Jackson's escaping: '"', '\\' and control characters (short forms where JSON has them,
+ * else \u00XX in upper case); '/', DEL and non-ASCII raw. A NUL, whether a real byte (JSON
+ * values) or kept as C0 80 (parsed names and texts), is written \u0000. */
+static void write_escaped(struct sr_buf *b, const char *s, size_t len)
 {
     static const char hex[] = "0123456789ABCDEF";
     sr_buf_addc(b, '"');
     const char *run = s;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    for (size_t i = 0; i < len; i++) {
+        const unsigned char ch = (unsigned char)s[i];
         const char *esc = NULL;
-        char u[7];
-        switch (*p) {
+        char u[7] = {'\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15], '\0'};
+        size_t skip = 1;
+        switch (ch) {
         case '"':
             esc = "\\\"";
             break;
@@ -110,26 +115,47 @@ void avro_write_json_string(struct sr_buf *b, const char *s)
         case '\r':
             esc = "\\r";
             break;
-        default:
-            if (*p < 0x20) {
-                u[0] = '\\';
-                u[1] = 'u';
-                u[2] = '0';
-                u[3] = '0';
-                u[4] = hex[*p >> 4];
-                u[5] = hex[*p & 15];
-                u[6] = '\0';
-                esc = u;
+        case 0xC0:
+            if (i + 1 < len && (unsigned char)s[i + 1] == 0x80) {
+                esc = "\\u0000";
+                skip = 2;
             }
+            break;
+        default:
+            if (ch < 0x20)
+                esc = u;
         }
         if (esc) {
-            sr_buf_add(b, run, (size_t)((const char *)p - run));
+            sr_buf_add(b, run, (size_t)(s + i - run));
             sr_buf_adds(b, esc);
-            run = (const char *)p + 1;
+            i += skip - 1;
+            run = s + i + 1;
         }
     }
-    sr_buf_adds(b, run);
+    sr_buf_add(b, run, (size_t)(s + len - run));
     sr_buf_addc(b, '"');
+}
+
+void avro_write_json_string(struct sr_buf *b, const char *s)
+{
+    write_escaped(b, s, strlen(s));
+}
+
+char *avro_message_text(const char *s)
+{
+    if (!strchr(s, '\xC0'))
+        return sr_xstrdup(s);
+    struct sr_buf b;
+    sr_buf_init(&b, 0);
+    for (const char *p = s; *p; p++) {
+        if ((unsigned char)p[0] == 0xC0 && (unsigned char)p[1] == 0x80) {
+            sr_buf_adds(&b, "\\u0000");
+            p++;
+        } else {
+            sr_buf_addc(&b, *p);
+        }
+    }
+    return sr_buf_take(&b);
 }
 
 static int key_cmp(const void *a, const void *b)
@@ -190,7 +216,7 @@ void avro_write_json(struct sr_buf *b, const json_t *v, bool sort_keys)
         sr_buf_addc(b, ']');
         break;
     case JSON_STRING:
-        avro_write_json_string(b, json_string_value(v));
+        write_escaped(b, json_string_value(v), json_string_length(v));
         break;
     case JSON_INTEGER:
         sr_buf_printf(b, "%lld", (long long)json_integer_value(v));

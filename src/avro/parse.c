@@ -26,6 +26,9 @@ struct parse_ctx {
     const char *space; /* current namespace, NULL = null namespace */
     int depth, max_depth;
     struct sr_buf msg;
+    /* Strings that held NUL characters, re-encoded (see text_of); freed after parsing. */
+    char **owned;
+    size_t n_owned;
 };
 
 /* ---- name table ---- */
@@ -119,10 +122,33 @@ static json_t *collect_props(json_t *obj, const char *const *reserved, size_t n_
     return props;
 }
 
-static const char *opt_text(json_t *obj, const char *key)
+/* The text of a JSON string as a C string. A NUL character (legal in JSON as \u0000) is kept
+ * as the two bytes C0 80, Java's "modified UTF-8": nothing truncates at it, name validation
+ * sees code point 0 (not a letter, as Java does), and the printer writes \u0000 again. */
+static const char *text_of(struct parse_ctx *c, const json_t *v)
 {
-    json_t *v = json_object_get(obj, key);
-    return json_is_string(v) ? json_string_value(v) : NULL;
+    if (!json_is_string(v))
+        return NULL;
+    const char *s = json_string_value(v);
+    size_t len = json_string_length(v);
+    if (!memchr(s, 0, len))
+        return s;
+    struct sr_buf b;
+    sr_buf_init(&b, 0);
+    for (size_t i = 0; i < len; i++) {
+        if (s[i])
+            sr_buf_addc(&b, s[i]);
+        else
+            sr_buf_add(&b, "\xC0\x80", 2);
+    }
+    c->owned = sr_xrealloc(c->owned, (c->n_owned + 1) * sizeof(*c->owned));
+    c->owned[c->n_owned++] = sr_buf_take(&b);
+    return c->owned[c->n_owned - 1];
+}
+
+static const char *opt_text(struct parse_ctx *c, json_t *obj, const char *key)
+{
+    return text_of(c, json_object_get(obj, key));
 }
 
 /* Builds an Avro Name from name and a namespace: a dotted name carries its own namespace;
@@ -197,7 +223,7 @@ static bool parse_type_aliases(struct parse_ctx *c, json_t *obj, struct avro_nod
         if (!json_is_string(e))
             return fail_json(c, "alias not a string: ", e);
         char *simple, *space, *full;
-        if (!make_name(c, json_string_value(e), n->space ? n->space : "", &simple, &space, &full))
+        if (!make_name(c, text_of(c, e), n->space ? n->space : "", &simple, &space, &full))
             return false;
         free(simple);
         free(space);
@@ -288,7 +314,7 @@ static bool text_to_double(struct parse_ctx *c, const char *in, json_t **out)
 
 static bool parse_field(struct parse_ctx *c, struct avro_node *rec, json_t *fj, size_t pos)
 {
-    const char *name = json_is_object(fj) ? opt_text(fj, "name") : NULL;
+    const char *name = json_is_object(fj) ? opt_text(c, fj, "name") : NULL;
     if (!name)
         return fail_json(c, "No field name: ", fj);
     json_t *tj = json_object_get(fj, "type");
@@ -299,7 +325,7 @@ static bool parse_field(struct parse_ctx *c, struct avro_node *rec, json_t *fj, 
     f->pos = pos;
     if (json_is_string(tj)) {
         struct avro_node *found;
-        if (!lookup_bare(c, json_string_value(tj), &found))
+        if (!lookup_bare(c, text_of(c, tj), &found))
             return false;
         if (!found) {
             sr_buf_reset(&c->msg);
@@ -322,7 +348,7 @@ static bool parse_field(struct parse_ctx *c, struct avro_node *rec, json_t *fj, 
             return fail(c, "Cannot invoke \"String.toUpperCase(java.util.Locale)\" because the "
                            "return value of \"com.fasterxml.jackson.databind.JsonNode."
                            "textValue()\" is null");
-        char *up = order_upper(json_string_value(oj));
+        char *up = order_upper(text_of(c, oj));
         if (strcmp(up, "ASCENDING") == 0)
             f->order = AVRO_ORDER_ASCENDING;
         else if (strcmp(up, "DESCENDING") == 0)
@@ -340,7 +366,7 @@ static bool parse_field(struct parse_ctx *c, struct avro_node *rec, json_t *fj, 
     json_t *dj = json_object_get(fj, "default");
     bool converted = false;
     if (dj && (f->type->type == AVRO_FLOAT || f->type->type == AVRO_DOUBLE) && json_is_string(dj)) {
-        if (!text_to_double(c, json_string_value(dj), &f->def))
+        if (!text_to_double(c, text_of(c, dj), &f->def))
             return false;
         converted = true;
     } else if (dj) {
@@ -366,7 +392,7 @@ static bool parse_field(struct parse_ctx *c, struct avro_node *rec, json_t *fj, 
         avro_node_write_standalone(&c->msg, f->type);
         return false;
     }
-    const char *doc = opt_text(fj, "doc");
+    const char *doc = opt_text(c, fj, "doc");
     f->doc = doc ? sr_xstrdup(doc) : NULL;
     f->props = collect_props(fj, field_reserved, SR_ARRAY_LEN(field_reserved), false);
     json_t *aj = json_object_get(fj, "aliases");
@@ -380,9 +406,9 @@ static bool parse_field(struct parse_ctx *c, struct avro_node *rec, json_t *fj, 
                 return fail_json(c, "alias not a string: ", e);
             bool dup = false;
             for (size_t k = 0; k < f->n_aliases; k++)
-                dup = dup || strcmp(f->aliases[k], json_string_value(e)) == 0;
+                dup = dup || strcmp(f->aliases[k], text_of(c, e)) == 0;
             if (!dup)
-                f->aliases[f->n_aliases++] = sr_xstrdup(json_string_value(e));
+                f->aliases[f->n_aliases++] = sr_xstrdup(text_of(c, e));
         }
     }
     return true;
@@ -409,12 +435,12 @@ static bool check_duplicate_fields(struct parse_ctx *c, struct avro_node *rec)
 /* record, error, enum, fixed. */
 static struct avro_node *parse_named(struct parse_ctx *c, json_t *j, const char *type)
 {
-    const char *name = opt_text(j, "name");
+    const char *name = opt_text(c, j, "name");
     if (!name) {
         fail_json(c, "No name in schema: ", j);
         return NULL;
     }
-    const char *explicit_space = opt_text(j, "namespace");
+    const char *explicit_space = opt_text(c, j, "namespace");
     const char *space = explicit_space ? explicit_space : c->space;
     char *simple, *nspace, *full;
     if (!make_name(c, name, space ? space : "", &simple, &nspace, &full))
@@ -436,7 +462,7 @@ static struct avro_node *parse_named(struct parse_ctx *c, json_t *j, const char 
     n->space = nspace;
     n->fullname = full;
     n->is_error = strcmp(type, "error") == 0;
-    const char *doc = opt_text(j, "doc");
+    const char *doc = opt_text(c, j, "doc");
     n->doc = doc ? sr_xstrdup(doc) : NULL;
 
     if (t == AVRO_RECORD) {
@@ -469,10 +495,10 @@ static struct avro_node *parse_named(struct parse_ctx *c, json_t *j, const char 
             return NULL;
         }
         n->symbols = sr_xcalloc(json_array_size(syms) + 1, sizeof(char *));
-        const char *def = opt_text(j, "default");
+        const char *def = opt_text(c, j, "default");
         for (size_t i = 0; i < json_array_size(syms); i++) {
             json_t *e = json_array_get(syms, i);
-            const char *sym = json_is_string(e) ? json_string_value(e) : NULL;
+            const char *sym = text_of(c, e);
             struct sr_buf m;
             sr_buf_init(&m, 0);
             bool ok = avro_name_valid(sym, &m);
@@ -576,7 +602,7 @@ static struct avro_node *parse_union(struct parse_ctx *c, json_t *arr)
 
 static struct avro_node *parse_object(struct parse_ctx *c, json_t *j)
 {
-    const char *type = opt_text(j, "type");
+    const char *type = opt_text(c, j, "type");
     if (!type) {
         fail_json(c, "No type: ", j);
         return NULL;
@@ -628,7 +654,7 @@ static struct avro_node *parse_schema(struct parse_ctx *c, json_t *j)
     }
     struct avro_node *n = NULL;
     if (json_is_string(j)) {
-        if (lookup_bare(c, json_string_value(j), &n) && !n)
+        if (lookup_bare(c, text_of(c, j), &n) && !n)
             fail_json(c, "Undefined name: ", j);
     } else if (json_is_object(j)) {
         n = parse_object(c, j);
@@ -697,7 +723,7 @@ static struct avro_node *parse_document(struct parse_ctx *c, const char *text, s
         goto out;
     }
     json_error_t jerr;
-    j = json_loadb(copy, len, JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK, &jerr);
+    j = json_loadb(copy, len, JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK | JSON_ALLOW_NUL, &jerr);
     if (!j) {
         sr_buf_reset(&c->msg);
         sr_buf_printf(&c->msg, "Illegal JSON: %s at line %d, column %d", jerr.text, jerr.line,
@@ -771,11 +797,16 @@ struct sr_avro_schema *sr_avro_parse(const char *text, size_t len, const char *c
         ok = c.s->root != NULL;
     }
     if (!ok) {
-        sr_err_set(err, SR_E_INVALID_SCHEMA, "%s", c.msg.data ? c.msg.data : "invalid schema");
+        char *msg = avro_message_text(c.msg.data ? c.msg.data : "invalid schema");
+        sr_err_set(err, SR_E_INVALID_SCHEMA, "%s", msg);
+        free(msg);
         sr_avro_schema_decref(c.s);
         c.s = NULL;
     }
     sr_buf_fini(&c.msg);
     free(c.table);
+    for (size_t i = 0; i < c.n_owned; i++)
+        free(c.owned[i]);
+    free(c.owned);
     return c.s;
 }

@@ -182,7 +182,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--driver", required=True)
     ap.add_argument("--pairs", required=True)
-    ap.add_argument("--show", type=int, default=2, help="examples printed per class")
+    ap.add_argument("--show", type=int, default=0, help="examples printed per class")
     args = ap.parse_args()
     sys.setrecursionlimit(20000)
 

@@ -365,8 +365,8 @@ def default_for(t, depth=0):
         return t.symbols[0] if t.symbols else "A"
     if isinstance(t, Fixed):
         return "x" * t.size  # (not NUL: see README, known issues)
-    if depth > 4:
-        return {}
+    if depth > 2:
+        return {}  # recursive records: deep enough (defaults are not validated)
     return {f.name: default_for(f.type, depth + 1) for f in t.fields}
 
 
