@@ -168,6 +168,30 @@ async function rest(t) {
     await t.rejects('getAllVersions of a deleted subject', () => fresh().getAllVersions(S), restErr(404, 40401));
     await t.rejects('deleteSubject of a deleted subject', () => fresh().deleteSubject(S, false), restErr(404, 40401));
 
+    /* 1.10.1 has no mode methods; its RestService (same headers, retries, error mapping) is
+     * what an application would use for them. */
+    const raw = async (path, method, body) => (await fresh().restService.handleRequest(path, method, body)).data;
+    await t.step('modes through the client transport', async () => {
+        t.eq('GET /mode', await raw('/mode', 'GET'), { mode: 'READWRITE' });
+        t.eq('PUT /mode/other-value READONLY', await raw('/mode/other-value', 'PUT', { mode: 'READONLY' }), { mode: 'READONLY' });
+        t.eq('GET /mode/other-value', await raw('/mode/other-value', 'GET'), { mode: 'READONLY' });
+    });
+    await t.rejects('register in a READONLY subject', () => fresh().register('other-value', info(ORDER_V2)), restErr(422, 42205));
+    await t.step('modes through the client transport (reset)', async () => {
+        t.eq('registering an existing schema is allowed in READONLY', await fresh().register('other-value', info(ORDER_V1)), 1);
+        t.eq('DELETE /mode/other-value', await raw('/mode/other-value', 'DELETE'), { mode: 'READONLY' });
+        /* Every carrier of ids 2 and 3 was hard-deleted above: ids are never reused, so 4. */
+        t.eq('register after the mode was removed -> new id 4', await fresh().register('other-value', info(ORDER_V2)), 4);
+        t.eq('delete that version again', await fresh().deleteSubjectVersion('other-value', 2, false), 2);
+    });
+    await t.rejects('GET /mode of a subject without own mode', () => raw('/mode/other-value', 'GET'), restErr(404, 40409));
+
+    /* Not served (docs/clients.md): associations answer 404, which is exactly what makes the
+     * ASSOCIATED subject strategy fall back to <topic>-value; guids are 8.x only. */
+    await t.rejects('getAssociationsByResourceName is 404', () =>
+        fresh().getAssociationsByResourceName('orders', '-', 'topic', ['value'], null, 0, -1), restErr(404, 404));
+    await t.rejects('getByGuid is 404', () => fresh().getByGuid('e2f4a1b0-0000-4000-8000-000000000001'), restErr(404, 404));
+
     await t.step('subject names needing percent-encoding', async () => {
         const odd = 'team a/orders?v=1';
         t.eq('register under an odd subject name', await fresh().register(odd, info(ORDER_V1)), 1);
@@ -260,6 +284,28 @@ async function serde(t) {
         new AvroSerializer(fresh(), SerdeType.VALUE, {}).serialize('clicks', { id: 'x', page: 1 }), restErr(404, 40403));
     await t.rejects('lookup under a topic without subject', () =>
         new AvroSerializer(fresh(), SerdeType.VALUE, {}).serialize('nowhere', { id: 1 }), restErr(404, 40401));
+
+    await t.step('metadata: getLatestWithMetadata and useLatestWithMetadata', async () => {
+        const M = 'invoices-value';
+        const withMeta = (s, owner) => ({ ...info(s), metadata: { properties: { owner } } });
+        const idA = await fresh().register(M, withMeta(ORDER_V1, 'team-a'));
+        const idB = await fresh().register(M, withMeta(ORDER_V2, 'team-b'));
+        t.ok('schema with different metadata gets a new id', idB !== idA, `idA=${idA} idB=${idB}`);
+        const a = await fresh().getLatestWithMetadata(M, { owner: 'team-a' });
+        t.eq('getLatestWithMetadata(owner=team-a)', [a.subject, a.version, a.id, a.metadata], [M, 1, idA, { properties: { owner: 'team-a' } }]);
+        const b = await fresh().getLatestWithMetadata(M, { owner: 'team-b' }, true);
+        t.eq('getLatestWithMetadata(owner=team-b, deleted=true)', [b.version, b.id], [2, idB]);
+        const ser = new AvroSerializer(fresh(), SerdeType.VALUE,
+            { useLatestWithMetadata: { owner: 'team-a' }, autoRegisterSchemas: false });
+        const bytes = await ser.serialize('invoices', { id: 42, item: 'widget' });
+        t.eq('useLatestWithMetadata serializer writes with the matching id', bytes.toString('hex'),
+            wire(idA, [0x54], ...avroString('widget')).toString('hex'));
+        const de = new AvroDeserializer(fresh(), SerdeType.VALUE, { useLatestWithMetadata: { owner: 'team-b' } });
+        t.eq('useLatestWithMetadata deserializer reads v1 data as v2', fields(await de.deserialize('invoices', bytes)),
+            { id: 42, item: 'widget', qty: 1 });
+    });
+    await t.rejects('getLatestWithMetadata without a match', () => fresh().getLatestWithMetadata('invoices-value', { owner: 'nobody' }),
+        restErr(404, 40403));
 
     await t.step('deserializing data whose writer version was soft-deleted', async () => {
         t.eq('soft-delete shipments-value v1', await fresh().deleteSubjectVersion(S, 1, false), 1);
