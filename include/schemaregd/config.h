@@ -34,6 +34,7 @@ struct sr_config {
     int incompatible_error_code; /* 409 (Confluent 7.x) or 40901 (8.x) */
     bool mode_mutability;
     int schema_cache_entries;
+    int response_cache_entries;
     int shutdown_grace_s;
     char *cluster_id;
     char *log_level;

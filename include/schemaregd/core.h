@@ -83,6 +83,10 @@ struct sr_compat_result {
 struct sr_core *sr_core_new(const struct sr_config *cfg, struct sr_store *store);
 void sr_core_free(struct sr_core *core);
 
+/* The store's write generation (see sr_store_ops.generation), or 0 when responses must not
+ * be reused (PostgreSQL: other instances write too). */
+uint64_t sr_core_data_generation(struct sr_core *core);
+
 /* True when the store is reachable and migrated. */
 bool sr_core_ready(struct sr_core *core, struct sr_err *err);
 
@@ -120,10 +124,10 @@ bool sr_core_version_get(struct sr_core *core, const char *subject, int32_t vers
                          struct sr_err *err);
 /* GET /subjects/{s}/metadata: the latest version whose metadata properties contain every
  * given key/value pair (n pairs). */
-bool sr_core_version_by_metadata(struct sr_core *core, const char *subject,
-                                 const char *const *keys, const char *const *values, size_t n,
-                                 bool deleted, enum sr_schema_format format,
-                                 struct sr_subject_version *out, struct sr_err *err);
+bool sr_core_version_by_metadata(struct sr_core *core, const char *subject, const char *const *keys,
+                                 const char *const *values, size_t n, bool deleted,
+                                 enum sr_schema_format format, struct sr_subject_version *out,
+                                 struct sr_err *err);
 /* GET /subjects/{s}/versions/{v}/referencedby. */
 bool sr_core_referenced_by(struct sr_core *core, const char *subject, int32_t version,
                            struct sr_int_list *out, struct sr_err *err);

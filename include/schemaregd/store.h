@@ -130,6 +130,12 @@ struct sr_store_ops {
     enum sr_store_status (*referenced_by)(struct sr_store *st, const char *subject, int32_t version,
                                           struct sr_id_list *out, struct sr_err *err);
 
+    /* Optional (NULL when the store cannot offer it): a number that changes after every
+     * committed write, for stores that only this process can write (the embedded one). A
+     * value read before a read operation still being current afterwards proves no write
+     * happened in between; callers may then reuse a response computed under it. */
+    uint64_t (*generation)(struct sr_store *st);
+
     /* Config and mode rows: opaque JSON text (config) or a mode name. */
     enum sr_store_status (*setting_get)(struct sr_store *st, enum sr_setting kind,
                                         enum sr_store_scope scope, const char *subject,

@@ -92,6 +92,11 @@ static const struct option_row options[] = {
      "Whether PUT/DELETE /mode may change modes (Confluent's mode.mutability)."},
     {"schema-cache-entries", NULL, OPT_INT, OFF(schema_cache_entries), "10000", 0, 10000000, NULL,
      false, "Parsed schemas kept in memory, by id (schema contents never change)."},
+    {"response-cache-entries", NULL, OPT_INT, OFF(response_cache_entries), "1024", 0, 1048576, NULL,
+     false,
+     "GET responses kept for reuse by the embedded store (whose data only this "
+     "process writes; any write invalidates them all). 0 disables. PostgreSQL reads "
+     "always go to the database."},
     {"shutdown-grace", NULL, OPT_INT, OFF(shutdown_grace_s), "25", 0, 3600, NULL, false,
      "Seconds SIGTERM/SIGINT wait for in-flight requests before exiting."},
     {"cluster-id", NULL, OPT_STR, OFF(cluster_id), "schemaregd", 0, 0, NULL, false,

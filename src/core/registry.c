@@ -60,6 +60,12 @@ void sr_core_free(struct sr_core *core)
     free(core);
 }
 
+uint64_t sr_core_data_generation(struct sr_core *core)
+{
+    struct sr_store *st = core->store;
+    return st->ops->generation ? st->ops->generation(st) : 0;
+}
+
 bool sr_core_ready(struct sr_core *core, struct sr_err *err)
 {
     return core->store->ops->ping(core->store, err) == SR_STORE_OK;

@@ -12,6 +12,8 @@
 
 #define HTTP_MAX_PARAMS 4
 
+struct http_cache;
+
 /* Media type chosen for the response from the Accept header. */
 enum http_media { MEDIA_V1, MEDIA_VND, MEDIA_JSON };
 
@@ -24,6 +26,7 @@ struct sr_http {
     atomic_uint in_flight;
     MHD_socket quiesced_fd;
     unsigned port;
+    struct http_cache *cache; /* NULL: responses are never reused */
 };
 
 /* One request, from the first header callback to MHD's completion callback. */
@@ -33,6 +36,10 @@ struct http_request {
     struct MHD_Connection *conn;
     const char *method; /* borrowed from MHD */
     char *path;         /* raw path, owned */
+    char *uri;          /* raw request target with its query string, owned */
+    bool started;       /* the access handler has seen the request line */
+    char *cache_key;    /* set when the response may be stored for reuse */
+    uint64_t cache_generation;
     struct sr_buf body;
     bool body_too_large;
     uint64_t discarded;
@@ -48,6 +55,16 @@ struct http_request {
 };
 
 typedef void (*http_handler)(struct http_request *req);
+
+/* Response reuse (cache.c). http_cache_new returns NULL for 0 entries. */
+struct http_cache *http_cache_new(size_t entries);
+void http_cache_free(struct http_cache *c);
+/* Queues the response stored under key if it was stored at this generation. */
+bool http_cache_serve(struct http_cache *c, struct MHD_Connection *conn, const char *key,
+                      uint64_t generation);
+/* Stores response (the cache takes over the caller's reference). */
+void http_cache_store(struct http_cache *c, const char *key, uint64_t generation,
+                      struct MHD_Response *response);
 
 /* Routing (router.c). Finds the handler for method + raw path, filling req->params, or
  * replies 404/405 itself and returns NULL. */

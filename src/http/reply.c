@@ -11,22 +11,29 @@ static const char *const media_names[] = {"application/vnd.schemaregistry.v1+jso
                                           "application/vnd.schemaregistry+json",
                                           "application/json"};
 
+/* Responses larger than this are never kept for reuse. */
+#define CACHE_MAX_BODY (64 * 1024)
+
 static void queue(struct http_request *req, unsigned status, struct MHD_Response *resp,
-                  const char *content_type)
+                  const char *content_type, size_t body_len)
 {
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-    if (atomic_load(&req->server->draining))
+    bool draining = atomic_load(&req->server->draining);
+    if (draining)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     MHD_queue_response(req->conn, status, resp);
-    MHD_destroy_response(resp);
     req->status = status;
+    if (req->cache_key && status == MHD_HTTP_OK && !draining && body_len <= CACHE_MAX_BODY)
+        http_cache_store(req->server->cache, req->cache_key, req->cache_generation, resp);
+    else
+        MHD_destroy_response(resp);
 }
 
 void http_reply_raw(struct http_request *req, unsigned status, const char *body, size_t len)
 {
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
-    queue(req, status, resp, media_names[req->media]);
+    queue(req, status, resp, media_names[req->media], len);
 }
 
 void http_reply_json(struct http_request *req, unsigned status, json_t *value)
@@ -39,9 +46,9 @@ void http_reply_json(struct http_request *req, unsigned status, json_t *value)
         http_reply_error(req, &err);
         return;
     }
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
-    queue(req, status, resp, media_names[req->media]);
+    size_t len = strlen(text);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+    queue(req, status, resp, media_names[req->media], len);
 }
 
 void http_reply_error(struct http_request *req, const struct sr_err *err)

@@ -31,6 +31,8 @@ static void request_free(struct http_request *req)
     if (!req)
         return;
     free(req->path);
+    free(req->uri);
+    free(req->cache_key);
     sr_buf_fini(&req->body);
     for (size_t i = 0; i < req->n_params; i++)
         free(req->params[i]);
@@ -61,11 +63,35 @@ static bool method_has_body(const char *m)
     return strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0;
 }
 
+/* A GET whose response the store allows to reuse: serve it from the cache, or mark the
+ * request so its response is stored. True when answered. */
+static bool try_cache(struct http_request *req)
+{
+    struct sr_http *h = req->server;
+    if (!h->cache || strcmp(req->method, "GET") != 0 || atomic_load(&h->draining) ||
+        strncmp(req->path, "/health/", 8) == 0)
+        return false;
+    uint64_t generation = sr_core_data_generation(h->core);
+    if (!generation)
+        return false;
+    char *key = sr_xasprintf("%d %s", (int)req->media, req->uri ? req->uri : req->path);
+    if (http_cache_serve(h->cache, req->conn, key, generation)) {
+        req->status = MHD_HTTP_OK;
+        free(key);
+        return true;
+    }
+    req->cache_key = key;
+    req->cache_generation = generation;
+    return false;
+}
+
 static void dispatch(struct http_request *req)
 {
     const char *accept =
         MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
     req->media = http_negotiate(accept);
+    if (try_cache(req))
+        return;
     if (req->body_too_large) {
         http_reply_code(req, SR_E_HTTP_PAYLOAD_TOO_LARGE, NULL);
         return;
@@ -80,6 +106,26 @@ static void dispatch(struct http_request *req)
     h(req);
 }
 
+static struct http_request *request_new(struct sr_http *h, const char *uri)
+{
+    struct http_request *req = sr_xcalloc(1, sizeof(*req));
+    atomic_fetch_add(&h->in_flight, 1);
+    req->id = atomic_fetch_add(&h->next_request_id, 1) + 1;
+    req->server = h;
+    req->uri = uri ? sr_xstrdup(uri) : NULL;
+    req->started_ms = sr_now_ms();
+    sr_buf_init(&req->body, (size_t)h->cfg->max_request_bytes);
+    return req;
+}
+
+/* MHD's URI log callback sees the raw request target, query string included, before any
+ * parsing; its return value becomes the request's state. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    SR_UNUSED(conn);
+    return request_new(cls, uri);
+}
+
 static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url,
                                       const char *method, const char *version,
                                       const char *upload_data, size_t *upload_data_size,
@@ -88,17 +134,13 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
     SR_UNUSED(version);
     struct sr_http *h = cls;
     struct http_request *req = *con_cls;
-    if (!req) {
-        req = sr_xcalloc(1, sizeof(*req));
-        atomic_fetch_add(&h->in_flight, 1);
-        req->id = atomic_fetch_add(&h->next_request_id, 1) + 1;
-        req->server = h;
+    if (!req) /* not seen by the URI callback: cannot happen, but stay safe */
+        req = *con_cls = request_new(h, NULL);
+    if (!req->started) {
+        req->started = true;
         req->conn = conn;
         req->method = method;
         req->path = sr_xstrdup(url);
-        req->started_ms = sr_now_ms();
-        sr_buf_init(&req->body, (size_t)h->cfg->max_request_bytes);
-        *con_cls = req;
         /* Reject an announced oversized body before reading it. */
         const char *cl =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -203,20 +245,22 @@ struct sr_http *sr_http_start(const struct sr_config *cfg, struct sr_core *core,
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    h->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, access_handler, h, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->connection_timeout_s,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->connection_memory_kib * 1024,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_THREAD_STACK_SIZE,
-        (size_t)(2 * 1024 * 1024), MHD_OPTION_NOTIFY_COMPLETED, completed, h,
-        MHD_OPTION_UNESCAPE_CALLBACK, keep_raw, h, MHD_OPTION_END);
+    h->daemon =
+        MHD_start_daemon(flags, 0, NULL, NULL, access_handler, h, MHD_OPTION_EXTERNAL_LOGGER,
+                         mhd_log, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+                         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_TIMEOUT,
+                         (unsigned)cfg->connection_timeout_s, MHD_OPTION_CONNECTION_LIMIT,
+                         (unsigned)cfg->max_connections, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                         (size_t)cfg->connection_memory_kib * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE,
+                         1024u, MHD_OPTION_THREAD_STACK_SIZE, (size_t)(2 * 1024 * 1024),
+                         MHD_OPTION_NOTIFY_COMPLETED, completed, h, MHD_OPTION_UNESCAPE_CALLBACK,
+                         keep_raw, h, MHD_OPTION_URI_LOG_CALLBACK, on_uri, h, MHD_OPTION_END);
     if (!h->daemon) {
         sr_err_set(err, SR_E_INTERNAL, "cannot listen on %s", cfg->listen);
         free(h);
         return NULL;
     }
+    h->cache = http_cache_new((size_t)cfg->response_cache_entries);
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
     h->port = info ? info->port : 0;
     sr_log_info("listening on %s (port %u), %u worker threads", cfg->listen, h->port, threads);
@@ -252,6 +296,7 @@ void sr_http_stop(struct sr_http *h)
     if (!h)
         return;
     MHD_stop_daemon(h->daemon);
+    http_cache_free(h->cache);
     if (h->quiesced_fd != MHD_INVALID_SOCKET)
         close(h->quiesced_fd);
     free(h);

@@ -266,6 +266,9 @@ static enum sr_store_status write_tx_close(struct sq_conn *c, bool commit, struc
         rs = SR_STORE_RETRY;
     } else if (commit) {
         rs = run_command(c, SQ_COMMIT, err);
+        /* After the commit, so a reader that sees the old generation may hold old data but
+         * one that sees the new generation reads what was committed. */
+        atomic_fetch_add(&c->store->generation, 1);
     }
     if ((!commit || rs != SR_STORE_OK) && !sqlite3_get_autocommit(c->db)) {
         struct sr_err ignored = {0};

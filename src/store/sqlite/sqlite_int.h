@@ -5,6 +5,7 @@
 #define SCHEMAREGD_SQLITE_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 
 #include "schemaregd/store.h"
@@ -70,6 +71,9 @@ struct sq_store {
      * sleeps of up to 100 ms; queueing writers on a mutex instead hands the write lock over
      * at once. Held from BEGIN IMMEDIATE to COMMIT/ROLLBACK. */
     pthread_mutex_t write_lock;
+    /* Bumped after every write transaction ends with a commit: see sr_store_ops.generation.
+     * The file belongs to this process alone (the lock file), so no write escapes it. */
+    _Atomic uint64_t generation;
 };
 
 /* The calling thread's connection (borrowed), opened and configured on first use; NULL with

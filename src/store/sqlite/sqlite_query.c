@@ -678,7 +678,14 @@ static enum sr_store_status sq_setting_delete(struct sr_store *st, enum sr_setti
     return sq_write_end(c, rs, err);
 }
 
+static uint64_t sq_generation(struct sr_store *st)
+{
+    /* Never 0: 0 means "no generation" to callers. */
+    return atomic_load(&((struct sq_store *)st)->generation) + 1;
+}
+
 const struct sr_store_ops sq_ops = {
+    .generation = sq_generation,
     .name = "sqlite",
     .free = sq_free_op,
     .ping = sq_ping_op,
