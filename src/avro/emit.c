@@ -92,6 +92,27 @@ static void write_props(struct emit_ctx *e, const json_t *props)
     free(keys);
 }
 
+/* Writes ,"aliases":[...] from out (n names, reordered in place when sorting). The
+ * equivalence forms sort them and drop duplicates: aliases compare as sets. */
+static void write_alias_list(struct emit_ctx *e, const char **out, size_t n)
+{
+    if (e->sort_aliases) {
+        sr_sort(out, n, sizeof(*out), str_cmp);
+        size_t w = 0;
+        for (size_t i = 0; i < n; i++)
+            if (w == 0 || strcmp(out[w - 1], out[i]) != 0)
+                out[w++] = out[i];
+        n = w;
+    }
+    sr_buf_adds(e->b, ",\"aliases\":[");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            sr_buf_addc(e->b, ',');
+        avro_write_json_string(e->b, out[i]);
+    }
+    sr_buf_addc(e->b, ']');
+}
+
 /* Aliases of a named type, relative to the type's own namespace (Java's aliasesToJson). */
 static void write_type_aliases(struct emit_ctx *e, const struct avro_node *n)
 {
@@ -106,22 +127,7 @@ static void write_type_aliases(struct emit_ctx *e, const struct avro_node *n)
                           strncmp(full, n->space, (size_t)(dot - full)) == 0;
         out[i] = same_space && !avro_is_type_name(simple) ? simple : full;
     }
-    size_t count = n->n_aliases;
-    if (e->sort_aliases) {
-        sr_sort(out, count, sizeof(*out), str_cmp);
-        size_t w = 0;
-        for (size_t i = 0; i < count; i++)
-            if (w == 0 || strcmp(out[w - 1], out[i]) != 0)
-                out[w++] = out[i];
-        count = w;
-    }
-    sr_buf_adds(e->b, ",\"aliases\":[");
-    for (size_t i = 0; i < count; i++) {
-        if (i)
-            sr_buf_addc(e->b, ',');
-        avro_write_json_string(e->b, out[i]);
-    }
-    sr_buf_addc(e->b, ']');
+    write_alias_list(e, out, n->n_aliases);
     free(out);
 }
 
@@ -158,18 +164,9 @@ static void write_field(struct emit_ctx *e, const struct avro_field *f)
     }
     if (f->n_aliases) {
         const char **out = sr_xmalloc(f->n_aliases * sizeof(*out));
-        size_t count = f->n_aliases;
-        for (size_t i = 0; i < count; i++)
+        for (size_t i = 0; i < f->n_aliases; i++)
             out[i] = f->aliases[i];
-        if (e->sort_aliases)
-            sr_sort(out, count, sizeof(*out), str_cmp);
-        sr_buf_adds(e->b, ",\"aliases\":[");
-        for (size_t i = 0; i < count; i++) {
-            if (i)
-                sr_buf_addc(e->b, ',');
-            avro_write_json_string(e->b, out[i]);
-        }
-        sr_buf_addc(e->b, ']');
+        write_alias_list(e, out, f->n_aliases);
         free(out);
     }
     write_props(e, f->props);

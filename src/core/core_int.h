@@ -94,6 +94,12 @@ void core_identity_hash(const char *canonical, const char *references_json, cons
 struct loaded_schema *core_load_schema(struct sr_core *core, int32_t id, const unsigned char *hash,
                                        struct sr_err *err);
 void loaded_schema_release(struct loaded_schema *ls);
+/* Copies the content fields of ls (type, schema in the requested format, references,
+ * metadata, rule set) into sv. */
+void core_fill_content(struct sr_subject_version *sv, const struct loaded_schema *ls,
+                       enum sr_schema_format format);
+/* 42205 "Subject <s> is in read-only mode" when mode forbids writes (subject NULL: global). */
+bool core_check_not_readonly(enum registry_mode mode, const char *subject, struct sr_err *err);
 /* Renders the schema of ls in the requested format (new string). */
 char *core_format_schema(const struct loaded_schema *ls, enum sr_schema_format format);
 /* Semantic equivalence of a request and a stored schema (Confluent's canLookup). */

@@ -35,16 +35,6 @@ static enum sr_store_status check_not_referenced(struct sr_core *core, const cha
     return rs;
 }
 
-static bool read_only(const struct delete_op *op, struct sr_err *err)
-{
-    if (op->mode == MODE_READONLY || op->mode == MODE_READONLY_OVERRIDE) {
-        sr_err_set(err, SR_E_OPERATION_NOT_PERMITTED, "Subject %s is in read-only mode",
-                   op->subject);
-        return true;
-    }
-    return false;
-}
-
 static enum sr_store_status delete_version_tx(struct sr_core *core, void *arg, struct sr_err *err)
 {
     struct delete_op *op = arg;
@@ -71,7 +61,7 @@ static enum sr_store_status delete_version_tx(struct sr_core *core, void *arg, s
         sr_err_set(err, SR_E_SUBJECT_NOT_FOUND, "Subject '%s' not found.", op->subject);
     } else if (!v) {
         sr_err_set(err, SR_E_VERSION_NOT_FOUND, "Version %d not found.", (int)op->version);
-    } else if (!read_only(op, err) &&
+    } else if (core_check_not_readonly(op->mode, op->subject, err) &&
                (rs = check_not_referenced(core, op->subject, v->version, err)) == SR_STORE_OK) {
         if (op->permanent && !v->deleted) {
             sr_err_set(err, SR_E_VERSION_NOT_SOFT_DELETED,
@@ -129,7 +119,7 @@ static enum sr_store_status delete_subject_tx(struct sr_core *core, void *arg, s
         sr_err_set(err, SR_E_SUBJECT_SOFT_DELETED,
                    "Subject '%s' was soft deleted.Set permanent=true to delete permanently",
                    op->subject);
-    } else if (!read_only(op, err)) {
+    } else if (core_check_not_readonly(op->mode, op->subject, err)) {
         rs = SR_STORE_OK;
         /* Ascending; for each version the reference check comes first. */
         for (size_t i = 0; rs == SR_STORE_OK && i < vl.len; i++) {

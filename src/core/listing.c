@@ -105,11 +105,7 @@ static bool push_version(struct sr_core *core, const struct sr_version_record *v
     sv->version = v->version;
     sv->id = v->schema_id;
     sv->deleted = v->deleted;
-    sv->schema_type = sr_xstrdup(ls->rec.schema_type ? ls->rec.schema_type : "AVRO");
-    sv->schema = sr_xstrdup(ls->rec.schema);
-    sv->references = ls->rec.references ? sr_xstrdup(ls->rec.references) : NULL;
-    sv->metadata = ls->rec.metadata ? sr_xstrdup(ls->rec.metadata) : NULL;
-    sv->rule_set = ls->rec.rule_set ? sr_xstrdup(ls->rec.rule_set) : NULL;
+    core_fill_content(sv, ls, SR_FORMAT_DEFAULT);
     loaded_schema_release(ls);
     return true;
 }

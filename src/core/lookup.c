@@ -67,11 +67,7 @@ static bool fill_version(struct sr_core *core, const struct sr_version_record *v
     out->version = v->version;
     out->id = v->schema_id;
     out->deleted = v->deleted;
-    out->schema_type = sr_xstrdup(ls->rec.schema_type ? ls->rec.schema_type : "AVRO");
-    out->schema = core_format_schema(ls, format);
-    out->references = ls->rec.references ? sr_xstrdup(ls->rec.references) : NULL;
-    out->metadata = ls->rec.metadata ? sr_xstrdup(ls->rec.metadata) : NULL;
-    out->rule_set = ls->rec.rule_set ? sr_xstrdup(ls->rec.rule_set) : NULL;
+    core_fill_content(out, ls, format);
     loaded_schema_release(ls);
     return true;
 }
@@ -255,11 +251,7 @@ bool sr_core_schema_by_id(struct sr_core *core, int32_t id, const char *subject,
     if (!ls)
         return false;
     out->id = id;
-    out->schema_type = sr_xstrdup(ls->rec.schema_type ? ls->rec.schema_type : "AVRO");
-    out->schema = core_format_schema(ls, format);
-    out->references = ls->rec.references ? sr_xstrdup(ls->rec.references) : NULL;
-    out->metadata = ls->rec.metadata ? sr_xstrdup(ls->rec.metadata) : NULL;
-    out->rule_set = ls->rec.rule_set ? sr_xstrdup(ls->rec.rule_set) : NULL;
+    core_fill_content(out, ls, format);
     loaded_schema_release(ls);
     return true;
 }

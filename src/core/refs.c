@@ -549,6 +549,21 @@ struct loaded_schema *core_load_schema(struct sr_core *core, int32_t id, const u
     return ls;
 }
 
+static char *dup_or_null(const char *s)
+{
+    return s ? sr_xstrdup(s) : NULL;
+}
+
+void core_fill_content(struct sr_subject_version *sv, const struct loaded_schema *ls,
+                       enum sr_schema_format format)
+{
+    sv->schema_type = sr_xstrdup(ls->rec.schema_type ? ls->rec.schema_type : "AVRO");
+    sv->schema = core_format_schema(ls, format);
+    sv->references = dup_or_null(ls->rec.references);
+    sv->metadata = dup_or_null(ls->rec.metadata);
+    sv->rule_set = dup_or_null(ls->rec.rule_set);
+}
+
 char *core_format_schema(const struct loaded_schema *ls, enum sr_schema_format format)
 {
     if (format == SR_FORMAT_RESOLVED)

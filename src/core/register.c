@@ -114,9 +114,8 @@ static bool fast_path(struct sr_core *core, struct register_op *op, bool *done, 
 
 static bool check_mode(const struct register_op *op, struct sr_err *err)
 {
-    if (op->mode == MODE_READONLY || op->mode == MODE_READONLY_OVERRIDE)
-        return sr_err_set(err, SR_E_OPERATION_NOT_PERMITTED, "Subject %s is in read-only mode",
-                          op->subject);
+    if (!core_check_not_readonly(op->mode, op->subject, err))
+        return false;
     if (op->req->id >= 0 && op->mode != MODE_IMPORT)
         return sr_err_set(err, SR_E_OPERATION_NOT_PERMITTED, "Subject %s is not in import mode",
                           op->subject);

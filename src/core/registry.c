@@ -130,6 +130,14 @@ bool core_check_subject(struct sr_core *core, const char *subject, struct sr_err
     return true;
 }
 
+bool core_check_not_readonly(enum registry_mode mode, const char *subject, struct sr_err *err)
+{
+    if (mode == MODE_READONLY || mode == MODE_READONLY_OVERRIDE)
+        return sr_err_set(err, SR_E_OPERATION_NOT_PERMITTED, "Subject %s is in read-only mode",
+                          subject ? subject : "null");
+    return true;
+}
+
 bool core_effective_mode(struct sr_core *core, const char *subject, enum registry_mode *out,
                          struct sr_err *err)
 {

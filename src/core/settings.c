@@ -86,10 +86,7 @@ static bool check_writable(struct sr_core *core, const char *subject, struct sr_
     enum registry_mode mode;
     if (!core_effective_mode(core, subject, &mode, err))
         return false;
-    if (mode == MODE_READONLY || mode == MODE_READONLY_OVERRIDE)
-        return sr_err_set(err, SR_E_OPERATION_NOT_PERMITTED, "Subject %s is in read-only mode",
-                          subject ? subject : "null");
-    return true;
+    return core_check_not_readonly(mode, subject, err);
 }
 
 json_t *sr_core_config_put(struct sr_core *core, const char *subject, json_t *body,

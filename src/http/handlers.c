@@ -25,45 +25,41 @@ static bool is_avro(const char *type)
     return !type || strcmp(type, "AVRO") == 0;
 }
 
-/* Confluent's Schema entity: subject, version, id, schemaType (not for AVRO), references,
- * metadata, ruleSet (when present), schema. */
+/* The members after the identifying ones, in Confluent's order: schemaType (not for AVRO),
+ * references, metadata, ruleSet (when present), then schema. */
+static void add_content(json_t *o, const struct sr_subject_version *sv)
+{
+    if (!is_avro(sv->schema_type))
+        json_object_set_new(o, "schemaType", json_string(sv->schema_type));
+    json_t *v;
+    if ((v = stored_json(sv->references)))
+        json_object_set_new(o, "references", v);
+    if ((v = stored_json(sv->metadata)))
+        json_object_set_new(o, "metadata", v);
+    if ((v = stored_json(sv->rule_set)))
+        json_object_set_new(o, "ruleSet", v);
+    json_object_set_new(o, "schema", json_string(sv->schema));
+}
+
+/* Confluent's Schema entity: subject, version, id, then the content. */
 static json_t *schema_object(const struct sr_subject_version *sv)
 {
     json_t *o = json_object();
     json_object_set_new(o, "subject", json_string(sv->subject));
     json_object_set_new(o, "version", json_integer(sv->version));
     json_object_set_new(o, "id", json_integer(sv->id));
-    if (!is_avro(sv->schema_type))
-        json_object_set_new(o, "schemaType", json_string(sv->schema_type));
-    json_t *v;
-    if ((v = stored_json(sv->references)))
-        json_object_set_new(o, "references", v);
-    if ((v = stored_json(sv->metadata)))
-        json_object_set_new(o, "metadata", v);
-    if ((v = stored_json(sv->rule_set)))
-        json_object_set_new(o, "ruleSet", v);
-    json_object_set_new(o, "schema", json_string(sv->schema));
+    add_content(o, sv);
     return o;
 }
 
-/* Confluent's full RegisterSchemaResponse: id, version, schemaType (not for AVRO),
- * references, metadata, ruleSet, schema. */
+/* Confluent's full RegisterSchemaResponse: id, version (when positive), then the content. */
 static json_t *register_object(const struct sr_subject_version *sv)
 {
     json_t *o = json_object();
     json_object_set_new(o, "id", json_integer(sv->id));
     if (sv->version > 0)
         json_object_set_new(o, "version", json_integer(sv->version));
-    if (!is_avro(sv->schema_type))
-        json_object_set_new(o, "schemaType", json_string(sv->schema_type));
-    json_t *v;
-    if ((v = stored_json(sv->references)))
-        json_object_set_new(o, "references", v);
-    if ((v = stored_json(sv->metadata)))
-        json_object_set_new(o, "metadata", v);
-    if ((v = stored_json(sv->rule_set)))
-        json_object_set_new(o, "ruleSet", v);
-    json_object_set_new(o, "schema", json_string(sv->schema));
+    add_content(o, sv);
     return o;
 }
 

@@ -141,13 +141,22 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
         req->conn = conn;
         req->method = method;
         req->path = sr_xstrdup(url);
-        /* Reject an announced oversized body before reading it. */
+        /* An announced oversized body is refused before it is read when the client waits
+         * for "100 Continue" (it has sent nothing yet), or when it is too big to discard.
+         * A client already sending would meet a closed connection before reading an early
+         * answer, so its body is discarded and the 413 comes after it. */
         const char *cl =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > (unsigned long long)h->cfg->max_request_bytes) {
-            req->media = http_negotiate(
-                MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT));
-            http_reply_code(req, SR_E_HTTP_PAYLOAD_TOO_LARGE, NULL);
+        const char *expect =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_EXPECT);
+        unsigned long long announced = cl ? strtoull(cl, NULL, 10) : 0;
+        if (announced > (unsigned long long)h->cfg->max_request_bytes) {
+            req->body_too_large = true;
+            if ((expect && sr_str_ieq(expect, "100-continue")) || announced > DISCARD_LIMIT) {
+                req->media = http_negotiate(
+                    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT));
+                http_reply_code(req, SR_E_HTTP_PAYLOAD_TOO_LARGE, NULL);
+            }
         }
         return MHD_YES;
     }

@@ -382,7 +382,11 @@ struct resp *t_http_raw(const char *method, const char *path, const char *body,
     } else {
         hl = curl_slist_append(hl, "Content-Type: application/vnd.schemaregistry.v1+json");
     }
-    hl = curl_slist_append(hl, "Expect:");
+    bool expect_given = false;
+    for (const char *const *h = headers; h && *h; h++)
+        expect_given = expect_given || strncasecmp(*h, "Expect:", 7) == 0;
+    if (!expect_given)
+        hl = curl_slist_append(hl, "Expect:");
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hl);
     if (body) {
         curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
