@@ -75,15 +75,15 @@ static struct sr_store *open_store(const struct sr_config *cfg, struct sr_err *e
     return sr_store_pg_new(cfg, err);
 }
 
-static void drain(struct sr_http *http, int grace_s)
+/* Stops accepting and waits up to grace_s for in-flight requests; returns how many are left. */
+static unsigned drain(struct sr_http *http, int grace_s)
 {
     sr_http_quiesce(http);
     int64_t deadline = sr_now_ms() + (int64_t)grace_s * 1000;
     unsigned left;
     while ((left = sr_http_in_flight(http)) > 0 && sr_now_ms() < deadline)
         usleep(20 * 1000);
-    if (left)
-        sr_log_warn("shutdown grace period over with %u requests in flight", left);
+    return left;
 }
 
 int main(int argc, char **argv)
@@ -142,13 +142,32 @@ int main(int argc, char **argv)
         break;
     }
     atomic_store(&stopping, true);
-    drain(http, cfg.shutdown_grace_s);
+    unsigned left = drain(http, cfg.shutdown_grace_s);
+    if (left) {
+        /* Those requests wait on the database, and MHD_stop_daemon joins their threads: it
+         * would hold the exit for up to the statement timeout (times the retries), past the
+         * grace a process manager allows. Leave now: the kernel closes the sockets,
+         * PostgreSQL rolls back the open transactions, and the clients see a dropped
+         * connection, an unknown outcome they must retry anyway (writes are idempotent). */
+        sr_log_warn("shutdown grace period over with %u requests in flight: exiting", left);
+        _exit(0);
+    }
     status = 0;
 out:
     atomic_store(&stopping, true);
     sr_http_stop(http);
-    if (migrating)
-        pthread_join(migrator, NULL);
+    if (migrating) {
+        /* The migrator may be blocked on a database that does not answer: wait a little,
+         * then leave it (its connection dies with the process). */
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 2;
+        if (pthread_timedjoin_np(migrator, NULL, &until) != 0) {
+            sr_log_warn("database migration still waiting at exit");
+            sr_config_fini(&cfg);
+            _exit(status);
+        }
+    }
     sr_core_free(core);
     sr_store_free(store);
     sr_config_fini(&cfg);

@@ -40,6 +40,9 @@ static enum sr_store_status delete_version_tx(struct sr_core *core, void *arg, s
     struct delete_op *op = arg;
     struct sr_store *st = core->store;
     struct sr_version_list vl = {0};
+    /* The mode as it is now, under the subject lock. */
+    if (!core_effective_mode(core, op->subject, &op->mode, err))
+        return SR_STORE_ERROR;
     enum sr_store_status rs = st->ops->subject_versions(st, op->subject, &vl, err);
     if (rs != SR_STORE_OK)
         return rs;
@@ -105,6 +108,9 @@ static enum sr_store_status delete_subject_tx(struct sr_core *core, void *arg, s
     struct delete_op *op = arg;
     struct sr_store *st = core->store;
     struct sr_version_list vl = {0};
+    /* The mode as it is now, under the subject lock. */
+    if (!core_effective_mode(core, op->subject, &op->mode, err))
+        return SR_STORE_ERROR;
     enum sr_store_status rs = st->ops->subject_versions(st, op->subject, &vl, err);
     if (rs != SR_STORE_OK)
         return rs;

@@ -153,7 +153,13 @@ static enum sr_store_status register_tx(struct sr_core *core, void *arg, struct 
     struct sr_version_record *active = NULL;
     json_t *merged_md = NULL, *merged_rs = NULL;
     int32_t final_version = 0;
-    enum sr_store_status rs = st->ops->subject_versions(st, op->subject, &vl, err);
+    enum sr_store_status rs = SR_STORE_ERROR;
+    /* The mode again, under the locks: a switch to IMPORT (which takes the global lock
+     * exclusively) may have committed while this registration waited. */
+    if (!core_effective_mode(core, op->subject, &op->mode, err) || !check_mode(op, err))
+        goto out;
+    import = op->mode == MODE_IMPORT;
+    rs = st->ops->subject_versions(st, op->subject, &vl, err);
     if (rs != SR_STORE_OK)
         goto out;
     int32_t next = vl.len ? vl.items[vl.len - 1].version + 1 : 1;

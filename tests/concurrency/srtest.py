@@ -348,6 +348,12 @@ def default_daemon():
     return os.path.join(SOURCE_DIR, "build", "schemaregd")
 
 
+def exit_on_sigterm():
+    """Turns SIGTERM (from `timeout`) into SystemExit, so that finally blocks stop the
+    daemons and the PostgreSQL cluster instead of leaving them running."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+
 def make_tmp(prefix):
     import tempfile
     d = tempfile.mkdtemp(prefix=prefix, dir="/tmp")

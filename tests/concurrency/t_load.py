@@ -32,10 +32,10 @@ from srtest import now, request, schema_text, same_schema  # noqa: E402
 
 SHARED_CONTENTS = 12  # contents registered under many subjects
 SHARED_SUBJECTS = 30
-HOT_SUBJECTS = 6  # subjects that get successive versions from many clients
 REF_SUBJECTS = 3
 DELETE_POOL = 6  # contents the deleting clients share (their ids get dropped and recreated)
 SUBJECTS_PER_DELETER = 2
+STAMPEDE_ROUNDS = 3
 
 
 class Run:
@@ -125,19 +125,22 @@ class Run:
     # ---- client roles ----
 
     def stampede(self, cid, barrier):
-        content = schema_text(["stampede"])
+        """All clients at once register a new content under subjects of their own (racing
+        to create its id), then under one common subject (racing for its version)."""
         inst = cid % self.n
-        barrier.wait()
-        for subject in ("stampede-common", f"stampede-{cid}"):
-            id_ = self.register(inst, subject, content)
-            if id_ is None:
-                continue
-            with self.lock:
-                first = self.shared_ids.setdefault("stampede", id_)
-            self.expect(first == id_, "id-divergence", f"stampede: ids {first} and {id_}")
-            v = self.confirm(inst, subject, content, id_)
-            if v is not None:
-                self.keep(subject, v, id_, content)
+        for r in range(STAMPEDE_ROUNDS):
+            content = schema_text([f"stampede{r}"])
+            barrier.wait()
+            for subject in (f"stampede-{cid}", "stampede-common"):
+                id_ = self.register(inst, subject, content)
+                if id_ is None:
+                    continue
+                with self.lock:
+                    first = self.shared_ids.setdefault(("stampede", r), id_)
+                self.expect(first == id_, "id-divergence", f"stampede {r}: ids {first} and {id_}")
+                v = self.confirm(inst, subject, content, id_)
+                if v is not None:
+                    self.keep(subject, v, id_, content)
 
     def shared_client(self, cid, rnd):
         k = rnd.randrange(SHARED_CONTENTS)
@@ -154,7 +157,7 @@ class Run:
             self.keep(subject, v, id_, self.shared[k])
 
     def hot_client(self, cid, rnd, seq):
-        subject = f"ev-{rnd.randrange(HOT_SUBJECTS)}"
+        subject = f"ev-{rnd.randrange(self.args.hot_subjects)}"
         content = schema_text([f"e{cid}_{seq}"])
         inst = rnd.randrange(self.n)
         id_ = self.register(inst, subject, content)
@@ -257,8 +260,8 @@ class Run:
             self.expect(st == 200 and same_schema(js.get("schema"), content), "read",
                         f"GET /schemas/ids/{known}: {st} {raw[:200]}")
         elif op < 0.6:
-            st, js, raw = self.call(inst, "GET", f"/subjects/ev-{rnd.randrange(HOT_SUBJECTS)}"
-                                    "/versions/latest")
+            subject = f"ev-{rnd.randrange(self.args.hot_subjects)}"
+            st, js, raw = self.call(inst, "GET", f"/subjects/{subject}/versions/latest")
             self.expect(st in (200, 404), "read", f"latest: {st} {raw[:200]}")
         elif op < 0.8:
             k = rnd.randrange(SHARED_CONTENTS)
@@ -501,10 +504,13 @@ def main():
     ap.add_argument("--clients", type=int, default=36)
     ap.add_argument("--instances", type=int, default=3)
     ap.add_argument("--threads", type=int, default=8, help="worker threads per daemon")
+    ap.add_argument("--hot-subjects", type=int, default=2,
+                    help="subjects that get successive versions from many clients at once")
     ap.add_argument("--runs", type=int, default=1, help="repeat the whole test N times")
     ap.add_argument("--seed", type=int, default=int(time.time()) % 100000)
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = ap.parse_args()
+    srtest.exit_on_sigterm()
     tmp = srtest.make_tmp("sr-load-")
     cluster = srtest.Cluster(os.path.join(tmp, "pg"))
     cluster.start()

@@ -2,6 +2,8 @@
 /* PostgreSQL store: connection string handling, one libpq connection per worker thread with
  * its prepared statements, error classification and reconnects, transactions and
  * migrations. The queries themselves live in pg_query.c. */
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,11 @@
 /* A connect attempt that failed makes further attempts from that thread fail at once for
  * this long, so requests during an outage answer quickly instead of queueing on connects. */
 #define PG_RECONNECT_BACKOFF_MS 250
+
+/* How much longer than the statement timeout a query may go unanswered. The server cancels
+ * slow statements itself; this only fires when it cannot answer at all (a frozen server, or
+ * a network that drops packets without a reset), where libpq alone would wait forever. */
+#define PG_ANSWER_GRACE_MS 1000
 
 static char *prepared_sql[PG_STMT_COUNT];
 
@@ -195,12 +202,57 @@ static PGconn *connect_params(const char *params)
 
 /* ---- sessions ---- */
 
+/* Collects the results of the query just sent, as PQexec does (the last result, or the
+ * first error), waiting for the server until deadline_ms at most. NULL when the send failed
+ * (the connection's error message says why) or, with *timed_out, when no answer came. */
+static PGresult *await_result(PGconn *conn, bool sent, int64_t deadline_ms, bool *timed_out)
+{
+    *timed_out = false;
+    if (!sent)
+        return NULL;
+    PGresult *keep = NULL;
+    for (;;) {
+        while (PQisBusy(conn)) {
+            int64_t left = deadline_ms - sr_now_ms();
+            if (left <= 0) {
+                *timed_out = true;
+                PQclear(keep);
+                return NULL;
+            }
+            struct pollfd p = {.fd = PQsocket(conn), .events = POLLIN};
+            int n = poll(&p, 1, (int)left);
+            if (n < 0 && errno == EINTR)
+                continue;
+            /* A broken connection: PQgetResult reports it without waiting. */
+            if (n < 0 || (n > 0 && !PQconsumeInput(conn)))
+                break;
+        }
+        PGresult *r = PQgetResult(conn);
+        if (!r)
+            return keep;
+        if (keep && PQresultStatus(keep) == PGRES_FATAL_ERROR) {
+            PQclear(r);
+            continue;
+        }
+        PQclear(keep);
+        keep = r;
+    }
+}
+
+/* Runs a command without parameters (session setup, BEGIN, COMMIT, ROLLBACK), bounded. */
+static PGresult *exec_bounded(struct pg_store *ps, PGconn *conn, const char *sql, bool *timed_out)
+{
+    int64_t deadline = sr_now_ms() + ps->statement_timeout_ms + PG_ANSWER_GRACE_MS;
+    return await_result(conn, PQsendQuery(conn, sql) == 1, deadline, timed_out);
+}
+
 static void session_drop_conn(struct pg_session *s)
 {
     if (s->conn)
         PQfinish(s->conn);
     s->conn = NULL;
     s->in_tx = false;
+    memset(s->prepared, 0, sizeof(s->prepared));
 }
 
 static void session_destroy(void *p)
@@ -224,7 +276,8 @@ static bool session_connect(struct pg_store *ps, struct pg_session *s, struct sr
                    "Error while connecting to the backend data store: database unavailable");
         sr_err_detail(err, "connect: %s", PQerrorMessage(s->conn));
         session_drop_conn(s);
-        s->failed_at_ms = now;
+        /* From the failure, not the attempt: a connect can take the whole connect timeout. */
+        s->failed_at_ms = sr_now_ms();
         return false;
     }
     s->failed_at_ms = 0;
@@ -233,28 +286,20 @@ static bool session_connect(struct pg_store *ps, struct pg_session *s, struct sr
              "SET statement_timeout = %d; SET lock_timeout = %d; "
              "SET idle_in_transaction_session_timeout = %d",
              ps->statement_timeout_ms, ps->statement_timeout_ms, ps->statement_timeout_ms * 3);
-    PGresult *r = PQexec(s->conn, setup);
+    bool timed_out;
+    PGresult *r = exec_bounded(ps, s->conn, setup, &timed_out);
     bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    if (!ok)
-        sr_err_detail(err, "session setup: %s", PQerrorMessage(s->conn));
-    PQclear(r);
-    for (int i = 0; ok && i < PG_STMT_COUNT; i++) {
-        char name[16];
-        snprintf(name, sizeof(name), "s%d", i);
-        r = PQprepare(s->conn, name, prepared_sql[i], 0, NULL);
-        ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-        if (!ok)
-            sr_err_detail(err, "prepare %d: %s", i, PQerrorMessage(s->conn));
-        PQclear(r);
-    }
     if (!ok) {
-        /* Typically: tables missing because migrations have not run yet. */
-        sr_err_set(err, SR_E_STORE_ERROR, "Error while preparing the backend data store");
+        sr_err_set(err, SR_E_STORE_ERROR, "Error while connecting to the backend data store");
+        sr_err_detail(err, "session setup: %s", PQerrorMessage(s->conn));
         session_drop_conn(s);
-        s->failed_at_ms = now;
-        return false;
+        s->failed_at_ms = sr_now_ms();
     }
-    return true;
+    PQclear(r);
+    /* Statements are prepared at first use (pg_exec), not here: preparing one locks the
+     * tables it names, so preparing all of them would make a new connection wait for (and
+     * time out on) a lock on any table, even for a read that never touches it. */
+    return ok;
 }
 
 struct pg_session *pg_session_get(struct pg_store *ps, struct sr_err *err)
@@ -271,6 +316,18 @@ struct pg_session *pg_session_get(struct pg_store *ps, struct sr_err *err)
     if (!s->conn && !session_connect(ps, s, err))
         return NULL;
     return s;
+}
+
+/* A query the server did not answer within the statement timeout and the grace: its
+ * connection cannot be used any more (the answer may still come), so it is dropped. */
+static enum sr_store_status no_answer(struct pg_session *s, struct sr_err *err)
+{
+    sr_err_set(err, SR_E_OPERATION_TIMEOUT, "Operation timed out in the backend data store");
+    sr_err_detail(err, "no answer from the database within the statement timeout + %d ms",
+                  PG_ANSWER_GRACE_MS);
+    session_drop_conn(s);
+    s->failed_at_ms = sr_now_ms(); /* requests queued behind this one fail fast too */
+    return SR_STORE_UNAVAILABLE;
 }
 
 /* Classifies a failed result. Connection-level failures drop the connection. */
@@ -326,7 +383,24 @@ enum sr_store_status pg_exec(struct pg_store *ps, enum pg_stmt stmt, int nparams
         if (!s)
             return SR_STORE_UNAVAILABLE;
         bool in_tx = s->in_tx;
-        PGresult *r = PQexecPrepared(s->conn, name, nparams, values, lengths, formats, 0);
+        int64_t deadline = sr_now_ms() + ps->statement_timeout_ms + PG_ANSWER_GRACE_MS;
+        bool timed_out = false;
+        PGresult *r = NULL;
+        if (!s->prepared[stmt]) {
+            int sent = PQsendPrepare(s->conn, name, prepared_sql[stmt], 0, NULL);
+            r = await_result(s->conn, sent == 1, deadline, &timed_out);
+            s->prepared[stmt] = PQresultStatus(r) == PGRES_COMMAND_OK;
+            if (s->prepared[stmt]) {
+                PQclear(r);
+                r = NULL;
+            }
+        }
+        if (!r && !timed_out) {
+            int sent = PQsendQueryPrepared(s->conn, name, nparams, values, lengths, formats, 0);
+            r = await_result(s->conn, sent == 1, deadline, &timed_out);
+        }
+        if (timed_out)
+            return no_answer(s, err);
         ExecStatusType st = PQresultStatus(r);
         if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
             *res = r;
@@ -344,10 +418,14 @@ enum sr_store_status pg_exec(struct pg_store *ps, enum pg_stmt stmt, int nparams
     return SR_STORE_UNAVAILABLE;
 }
 
-/* Runs a plain command on the session (BEGIN/COMMIT/ROLLBACK). */
-static enum sr_store_status run_command(struct pg_session *s, const char *sql, struct sr_err *err)
+/* Runs a plain command on the session (BEGIN/ROLLBACK). */
+static enum sr_store_status run_command(struct pg_store *ps, struct pg_session *s, const char *sql,
+                                        struct sr_err *err)
 {
-    PGresult *r = PQexec(s->conn, sql);
+    bool timed_out;
+    PGresult *r = exec_bounded(ps, s->conn, sql, &timed_out);
+    if (timed_out)
+        return no_answer(s, err);
     if (PQresultStatus(r) == PGRES_COMMAND_OK) {
         PQclear(r);
         return SR_STORE_OK;
@@ -367,12 +445,12 @@ enum sr_store_status pg_tx_begin_op(struct sr_store *st, const char *lock_subjec
     if (!s)
         return SR_STORE_UNAVAILABLE;
     if (s->in_tx) /* a previous request left one open: never reuse it */
-        run_command(s, "ROLLBACK", err);
+        run_command(ps, s, "ROLLBACK", err);
     if (!s->conn && !(s = pg_session_get(ps, err)))
         return SR_STORE_UNAVAILABLE;
     /* A connection the server dropped while idle fails here; RETRY lets the caller's
      * transaction loop start again on a fresh connection. */
-    enum sr_store_status rs = run_command(s, "BEGIN", err);
+    enum sr_store_status rs = run_command(ps, s, "BEGIN", err);
     if (rs != SR_STORE_OK)
         return rs;
     s->in_tx = true;
@@ -400,7 +478,10 @@ enum sr_store_status pg_tx_commit_op(struct sr_store *st, struct sr_err *err)
                           "Error while writing to the backend data "
                           "store"),
                SR_STORE_RETRY;
-    PGresult *r = PQexec(s->conn, "COMMIT");
+    bool timed_out;
+    PGresult *r = exec_bounded(ps, s->conn, "COMMIT", &timed_out);
+    if (timed_out) /* unknown outcome, like a lost connection, but not worth a retry */
+        return no_answer(s, err);
     ExecStatusType rst = PQresultStatus(r);
     /* COMMIT of an aborted transaction reports COMMAND_OK with tag ROLLBACK. */
     bool committed = rst == PGRES_COMMAND_OK && strcmp(PQcmdStatus(r), "COMMIT") == 0;
@@ -429,7 +510,7 @@ void pg_tx_rollback_op(struct sr_store *st)
         return;
     }
     struct sr_err ignored = {0};
-    run_command(s, "ROLLBACK", &ignored);
+    run_command(ps, s, "ROLLBACK", &ignored);
     if (s)
         s->in_tx = false;
 }
@@ -521,6 +602,7 @@ enum sr_store_status sr_store_pg_migrate(struct sr_store *st, struct sr_err *err
      * transactional, so a failure leaves nothing half-applied. */
     char *literal = PQescapeLiteral(s->conn, ps->schema, strlen(ps->schema));
     char *lock_sql = sr_xasprintf(
+        "SET statement_timeout = '60s'; SET lock_timeout = '60s'; "
         "BEGIN; SELECT pg_advisory_xact_lock(hashtextextended('schemaregd-migrate:' || %s, 0)); "
         "CREATE SCHEMA IF NOT EXISTS %s; "
         "CREATE TABLE IF NOT EXISTS %s.schema_migrations (version integer PRIMARY KEY, "
@@ -580,7 +662,8 @@ enum sr_store_status sr_store_pg_migrate(struct sr_store *st, struct sr_err *err
         goto fail;
     }
     PQclear(r);
-    /* Prepared statements need the tables: reconnect so the session prepares them. */
+    /* The migration connection lacks the session settings (timeouts): worker statements get
+     * a connection of their own through session_connect. */
     session_drop_conn(s);
     atomic_store(&ps->ready, true);
     return SR_STORE_OK;

@@ -46,7 +46,8 @@ enum pg_stmt {
 struct pg_session {
     PGconn *conn;
     bool in_tx;
-    int64_t failed_at_ms; /* last failed connect, for fast failure while the DB is down */
+    bool prepared[PG_STMT_COUNT]; /* on this connection; prepared at first use */
+    int64_t failed_at_ms;         /* last failed connect or unanswered query: fail fast a while */
     struct pg_session *next;
 };
 
