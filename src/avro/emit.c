@@ -71,25 +71,24 @@ static int str_cmp(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Writes ,"k":v for each property; the equivalence forms sort them by key. */
+/* Writes ,"k":v for each property, in document order; the equivalence forms sort them (and
+ * the members of objects inside) by key. */
 static void write_props(struct emit_ctx *e, const json_t *props)
 {
     if (!props)
         return;
-    size_t n = json_object_size(props);
-    const char **keys = sr_xmalloc((n ? n : 1) * sizeof(*keys));
-    size_t k = 0;
+    if (e->sort_props) {
+        avro_write_sorted_members(e->b, props);
+        return;
+    }
     const char *name;
     json_t *val;
-    json_object_foreach((json_t *)(uintptr_t)props, name, val) keys[k++] = name;
-    if (e->sort_props)
-        sr_sort(keys, k, sizeof(*keys), str_cmp);
-    for (size_t i = 0; i < k; i++) {
+    json_object_foreach((json_t *)(uintptr_t)props, name, val)
+    {
         sr_buf_addc(e->b, ',');
-        key(e, keys[i]);
-        avro_write_json(e->b, json_object_get(props, keys[i]), e->deep_sort);
+        key(e, name);
+        avro_write_json(e->b, val, false);
     }
-    free(keys);
 }
 
 /* Writes ,"aliases":[...] from out (n names, reordered in place when sorting). The

@@ -11,18 +11,7 @@
 #include "schemaregd/log.h"
 #include "schemaregd/store_pg.h"
 
-static int failures, checks;
-
-#define CHECK(cond, ...)                                         \
-    do {                                                         \
-        checks++;                                                \
-        if (!(cond)) {                                           \
-            failures++;                                          \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-            fprintf(stderr, __VA_ARGS__);                        \
-            fputc('\n', stderr);                                 \
-        }                                                        \
-    } while (0)
+#include "../check.h"
 
 static enum sr_config_result load(struct sr_config *cfg, int argc, const char **argv)
 {
