@@ -336,7 +336,39 @@ static void single_writer_file(void)
     CHECK(t_register("t", "'int'") == 2, "the first daemon is unaffected");
 }
 
+/* The remaining error codes of the config and mode endpoints. */
+static void admin_error_codes(void)
+{
+    t_register("s", A);
+    CHECK_STATUS(PUT("/config/s", "{\"compatibility\":\"NONE\"}"), 200);
+    CHECK_STATUS(PUT("/config", "{\"compatibility\":\"FULL\"}"), 200);
+    CHECK_STATUS(PUT("/mode/t", "{\"mode\":\"READWRITE\"}"), 200);
+    CHECK_STATUS(PUT("/mode", "{\"mode\":\"READONLY\"}"), 200);
+    CHECK_ERROR(DEL("/config"), 422, 42205, "Subject null is in read-only mode");
+    CHECK_ERROR(DEL("/config/s"), 422, 42205, "Subject s is in read-only mode");
+    CHECK_ERROR(PUT("/mode/s", "{\"mode\":\"SIDEWAYS\"}"), 422, 42204, NULL);
+    /* {"mode": null} (or no mode) removes the mode. */
+    CHECK_BODY(PUT("/mode", "{}"), "{}");
+    CHECK_BODY(GET("/mode"), "{\"mode\":\"READWRITE\"}");
+    /* DELETE /mode returns the previous global mode and resets it. */
+    CHECK_STATUS(PUT("/mode", "{\"mode\":\"READONLY\"}"), 200);
+    CHECK_BODY(DEL("/mode"), "{\"mode\":\"READONLY\"}");
+    CHECK_BODY(GET("/mode"), "{\"mode\":\"READWRITE\"}");
+    CHECK_BODY(DEL("/config"), "{\"compatibilityLevel\":\"FULL\"}");
+    /* .../versions/{v}/schema errors. */
+    CHECK_ERROR(GET("/subjects/none/versions/1/schema"), 404, 40401, NULL);
+    CHECK_ERROR(GET("/subjects/s/versions/9/schema"), 404, 40402, "Version 9 not found.");
+    CHECK_ERROR(GET("/subjects/s/versions/x/schema"), 422, 42202, NULL);
+    /* With mode changes disabled, deleting or setting a subject's mode is refused too. */
+    const char *args[] = {"--mode-mutability", "false", NULL};
+    t_restart_args(args);
+    CHECK_ERROR(DEL("/mode/t"), 422, 42205, "Mode changes are not allowed");
+    CHECK_ERROR(PUT("/mode/t", "{\"mode\":\"READONLY\"}"), 422, 42205,
+                "Mode changes are not allowed");
+}
+
 const struct test lifecycle_tests[] = {
+    {"admin_error_codes", admin_error_codes},
     {"contexts", contexts},
     {"durability", durability},
     {"single_writer_file", single_writer_file},
