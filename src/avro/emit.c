@@ -10,9 +10,9 @@
 
 struct emit_ctx {
     struct sr_buf *b;
-    bool sort_props;   /* properties by key */
-    bool deep_sort;    /* object members inside property values and defaults too */
-    bool sort_aliases; /* aliases sorted and de-duplicated */
+    /* The equivalence forms: properties, object members inside them and in defaults, and
+     * aliases are sorted, so that equal strings mean equal schemas up to those orders. */
+    bool sorted;
 
     const char *space; /* current namespace */
     /* Named nodes already written, by identity (open addressing). */
@@ -77,7 +77,7 @@ static void write_props(struct emit_ctx *e, const json_t *props)
 {
     if (!props)
         return;
-    if (e->sort_props) {
+    if (e->sorted) {
         avro_write_sorted_members(e->b, props);
         return;
     }
@@ -95,7 +95,7 @@ static void write_props(struct emit_ctx *e, const json_t *props)
  * equivalence forms sort them and drop duplicates: aliases compare as sets. */
 static void write_alias_list(struct emit_ctx *e, const char **out, size_t n)
 {
-    if (e->sort_aliases) {
+    if (e->sorted) {
         sr_sort(out, n, sizeof(*out), str_cmp);
         size_t w = 0;
         for (size_t i = 0; i < n; i++)
@@ -130,12 +130,6 @@ static void write_type_aliases(struct emit_ctx *e, const struct avro_node *n)
     free(out);
 }
 
-static bool keep_doc(const struct emit_ctx *e, const char *doc)
-{
-    SR_UNUSED(e);
-    return doc != NULL;
-}
-
 static void write_node(struct emit_ctx *e, const struct avro_node *n);
 
 static void write_field(struct emit_ctx *e, const struct avro_field *f)
@@ -154,7 +148,7 @@ static void write_field(struct emit_ctx *e, const struct avro_field *f)
     if (f->def) {
         sr_buf_addc(e->b, ',');
         key(e, "default");
-        avro_write_json(e->b, f->def, e->deep_sort);
+        avro_write_json(e->b, f->def, e->sorted);
     }
     if (f->order != AVRO_ORDER_ASCENDING) {
         sr_buf_addc(e->b, ',');
@@ -191,7 +185,7 @@ static void write_name_head(struct emit_ctx *e, const struct avro_node *n)
     } else if (e->space) {
         sr_buf_adds(e->b, ",\"namespace\":\"\"");
     }
-    if (keep_doc(e, n->doc)) {
+    if (n->doc) {
         sr_buf_addc(e->b, ',');
         key(e, "doc");
         avro_write_json_string(e->b, n->doc);
@@ -287,8 +281,7 @@ char *sr_avro_to_string(const struct sr_avro_schema *s, enum sr_avro_form form)
     sr_buf_init(&b, 0);
     bool equivalence =
         form == SR_AVRO_FORM_EQUIVALENCE || form == SR_AVRO_FORM_EQUIVALENCE_RESOLVED;
-    struct emit_ctx e = {
-        .b = &b, .sort_props = equivalence, .deep_sort = equivalence, .sort_aliases = equivalence};
+    struct emit_ctx e = {.b = &b, .sorted = equivalence};
     if (form != SR_AVRO_FORM_RESOLVED && form != SR_AVRO_FORM_EQUIVALENCE_RESOLVED)
         for (size_t i = 0; i < s->n_ref_types; i++)
             mark_written(&e, s->ref_types[i]);

@@ -163,15 +163,25 @@ static int key_cmp(const void *a, const void *b)
     return sr_utf16_cmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-void avro_write_sorted_members(struct sr_buf *b, const json_t *obj)
+/* The member names of obj (borrowed; free the array), sorted in Java String order when
+ * asked, else in document order. */
+static const char **member_names(const json_t *obj, bool sort, size_t *n)
 {
-    size_t n = json_object_size(obj);
-    const char **keys = sr_xmalloc((n ? n : 1) * sizeof(*keys));
+    *n = json_object_size(obj);
+    const char **keys = sr_xmalloc((*n ? *n : 1) * sizeof(*keys));
     size_t k = 0;
     const char *key;
     json_t *val;
     json_object_foreach((json_t *)(uintptr_t)obj, key, val) keys[k++] = key;
-    sr_sort(keys, k, sizeof(*keys), key_cmp);
+    if (sort)
+        sr_sort(keys, k, sizeof(*keys), key_cmp);
+    return keys;
+}
+
+void avro_write_sorted_members(struct sr_buf *b, const json_t *obj)
+{
+    size_t k;
+    const char **keys = member_names(obj, true, &k);
     for (size_t i = 0; i < k; i++) {
         sr_buf_addc(b, ',');
         avro_write_json_string(b, keys[i]);
@@ -186,14 +196,8 @@ void avro_write_json(struct sr_buf *b, const json_t *v, bool sort_keys)
     char num[40];
     switch (json_typeof(v)) {
     case JSON_OBJECT: {
-        size_t n = json_object_size(v);
-        const char **keys = sr_xmalloc((n ? n : 1) * sizeof(*keys));
-        size_t k = 0;
-        const char *key;
-        json_t *val;
-        json_object_foreach((json_t *)(uintptr_t)v, key, val) keys[k++] = key;
-        if (sort_keys)
-            sr_sort(keys, k, sizeof(*keys), key_cmp);
+        size_t k;
+        const char **keys = member_names(v, sort_keys, &k);
         sr_buf_addc(b, '{');
         for (size_t i = 0; i < k; i++) {
             if (i)

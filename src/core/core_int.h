@@ -73,6 +73,10 @@ typedef enum sr_store_status (*core_tx_body)(struct sr_core *core, void *arg, st
 bool core_in_tx(struct sr_core *core, const char *lock_subject, core_tx_body body, void *arg,
                 struct sr_err *err);
 bool core_schema_is_blank(const char *schema);
+/* Reads every version of subject (outside a transaction); false with err set on a store
+ * failure. Inside transactions call the store directly: the caller needs its status. */
+bool core_read_versions(struct sr_core *core, const char *subject, struct sr_version_list *out,
+                        struct sr_err *err);
 
 /* ---- refs.c ---- */
 /* Parses req's schema for subject: references resolved (transitively), canonical string,

@@ -62,9 +62,8 @@ bool sr_core_versions(struct sr_core *core, const char *subject, struct sr_visib
                       struct sr_page page, struct sr_int_list *out, struct sr_err *err)
 {
     struct sr_version_list vl = {0};
-    enum sr_store_status rs = core->store->ops->subject_versions(core->store, subject, &vl, err);
-    if (rs != SR_STORE_OK)
-        return core_store_failed(rs, err);
+    if (!core_read_versions(core, subject, &vl, err))
+        return false;
     struct sr_int_list all = {0};
     for (size_t i = 0; i < vl.len; i++)
         if (visible(vl.items[i].deleted, vis))
@@ -185,9 +184,8 @@ bool sr_core_referenced_by(struct sr_core *core, const char *subject, int32_t ve
                            struct sr_int_list *out, struct sr_err *err)
 {
     struct sr_version_list vl = {0};
-    enum sr_store_status rs = core->store->ops->subject_versions(core->store, subject, &vl, err);
-    if (rs != SR_STORE_OK)
-        return core_store_failed(rs, err);
+    if (!core_read_versions(core, subject, &vl, err))
+        return false;
     /* {version} resolves with soft-deleted numbered versions visible; latest = newest active. */
     const struct sr_version_record *found = NULL;
     for (size_t i = vl.len; i-- > 0 && !found;)
@@ -200,7 +198,8 @@ bool sr_core_referenced_by(struct sr_core *core, const char *subject, int32_t ve
         sr_err_set(err, SR_E_VERSION_NOT_FOUND, "Version %d not found.", (int)version);
     } else {
         struct sr_id_list ids = {0};
-        rs = core->store->ops->referenced_by(core->store, subject, found->version, &ids, err);
+        enum sr_store_status rs =
+            core->store->ops->referenced_by(core->store, subject, found->version, &ids, err);
         ok = rs == SR_STORE_OK || core_store_failed(rs, err);
         for (size_t i = 0; ok && i < ids.len; i++)
             core_int_list_push(out, ids.items[i]);

@@ -121,7 +121,6 @@ bool sr_core_lookup(struct sr_core *core, const char *subject, const struct sr_s
     bool cfg_normalize;
     if (!core_effective_config(core, subject, &level, &cfg_normalize, err))
         return false;
-    struct sr_store *st = core->store;
     struct sr_version_list vl = {0};
     struct parsed_request pr = {0};
     bool ok = false;
@@ -130,11 +129,8 @@ bool sr_core_lookup(struct sr_core *core, const char *subject, const struct sr_s
         !core_parse_request(core, subject, req, req->schema, NULL, normalize || cfg_normalize,
                             false, &pr, err))
         goto out;
-    enum sr_store_status rs = st->ops->subject_versions(st, subject, &vl, err);
-    if (rs != SR_STORE_OK) {
-        core_store_failed(rs, err);
+    if (!core_read_versions(core, subject, &vl, err))
         goto out;
-    }
     const struct sr_version_record *match = NULL;
     if (pr.schema && !core_find_match(core, &vl, &pr, deleted, false, &match, err))
         goto out;
@@ -168,9 +164,8 @@ bool sr_core_version_get(struct sr_core *core, const char *subject, int32_t vers
                          struct sr_err *err)
 {
     struct sr_version_list vl = {0};
-    enum sr_store_status rs = core->store->ops->subject_versions(core->store, subject, &vl, err);
-    if (rs != SR_STORE_OK)
-        return core_store_failed(rs, err);
+    if (!core_read_versions(core, subject, &vl, err))
+        return false;
     const struct sr_version_record *found = NULL;
     for (size_t i = vl.len; i-- > 0 && !found;) {
         const struct sr_version_record *v = &vl.items[i];
@@ -210,9 +205,8 @@ bool sr_core_version_by_metadata(struct sr_core *core, const char *subject, cons
                                  struct sr_err *err)
 {
     struct sr_version_list vl = {0};
-    enum sr_store_status rs = core->store->ops->subject_versions(core->store, subject, &vl, err);
-    if (rs != SR_STORE_OK)
-        return core_store_failed(rs, err);
+    if (!core_read_versions(core, subject, &vl, err))
+        return false;
     bool ok = false, found = false;
     if (!any_visible(&vl, deleted)) {
         sr_err_set(err, SR_E_SUBJECT_NOT_FOUND, "Subject '%s' not found.", subject);
@@ -275,9 +269,8 @@ bool sr_core_check_compatibility(struct sr_core *core, const char *subject, bool
         return false;
     normalize = normalize || cfg_normalize;
     struct sr_version_list vl = {0};
-    enum sr_store_status rs = core->store->ops->subject_versions(core->store, subject, &vl, err);
-    if (rs != SR_STORE_OK)
-        return core_store_failed(rs, err);
+    if (!core_read_versions(core, subject, &vl, err))
+        return false;
     /* Candidates: the active versions, or the one asked for. */
     struct sr_version_record *cands = sr_xcalloc(vl.len + 1, sizeof(*cands));
     size_t n = 0;

@@ -104,9 +104,18 @@ bool sr_core_parse_version(const char *text, int32_t *out, struct sr_err *err)
 
 bool core_store_failed(enum sr_store_status st, struct sr_err *err)
 {
-    if (err->code == SR_E_NONE || (st == SR_STORE_RETRY && err->code == SR_E_NONE))
+    /* The store says what went wrong; this only covers a status that came without words. */
+    SR_UNUSED(st);
+    if (err->code == SR_E_NONE)
         sr_err_set(err, SR_E_STORE_ERROR, "Error in the backend data store");
     return false;
+}
+
+bool core_read_versions(struct sr_core *core, const char *subject, struct sr_version_list *out,
+                        struct sr_err *err)
+{
+    enum sr_store_status rs = core->store->ops->subject_versions(core->store, subject, out, err);
+    return rs == SR_STORE_OK || core_store_failed(rs, err);
 }
 
 bool core_schema_is_blank(const char *schema)
